@@ -1,0 +1,194 @@
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { join, relative, resolve, sep, dirname, basename, isAbsolute } from 'node:path';
+import type { LintInput } from '../engine/linter';
+import { parseAssemblyManifest, nestedStackTemplates } from '../parse/cdk-assembly';
+import type { InputError, LintResult } from '../types';
+import { lint, resolveConfig, type ApiOptions } from '../api';
+
+const TEMPLATE_EXT = /\.(ya?ml|json|template)$/i;
+const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', 'dist', 'coverage', '.archlint-cache']);
+
+export interface DiscoverOptions {
+  cwd: string;
+  ignore?: readonly string[];
+  /** Reads standard input (only for `-`). */
+  readStdin?: () => string;
+}
+
+export interface Discovered {
+  inputs: LintInput[];
+  errors: InputError[];
+}
+
+/** `**` any path, `*` any run without `/`, `?` one character; matched against the path relative to cwd. */
+export function pathGlob(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*' && glob[i + 1] === '*') {
+      re += '.*';
+      i++;
+      if (glob[i + 1] === '/') i++;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function displayPath(cwd: string, abs: string): string {
+  const rel = relative(cwd, abs);
+  return (rel && !isAbsolute(rel) ? rel : abs).split(sep).join('/');
+}
+
+function isAssemblyDir(dir: string): boolean {
+  const m = join(dir, 'manifest.json');
+  if (!existsSync(m)) return false;
+  try {
+    const j = JSON.parse(readFileSync(m, 'utf8')) as Record<string, unknown>;
+    return typeof j === 'object' && j !== null && 'artifacts' in j;
+  } catch {
+    return false;
+  }
+}
+
+/** Stacks of a cloud assembly (cdk.out), nested stacks and nested assemblies (stages) included. */
+export function assemblyInputs(dir: string, cwd: string, errors: InputError[]): LintInput[] {
+  const out: LintInput[] = [];
+  let manifest;
+  try {
+    manifest = parseAssemblyManifest(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+  } catch (e) {
+    errors.push({
+      file: displayPath(cwd, join(dir, 'manifest.json')),
+      message: `${displayPath(cwd, join(dir, 'manifest.json'))}: cannot read the cloud assembly manifest: ${(e as Error).message}`,
+    });
+    return out;
+  }
+  const seen = new Set<string>();
+  const addTemplate = (file: string, stackName: string, tags: Record<string, string>) => {
+    const abs = join(dir, file);
+    if (seen.has(abs)) return;
+    seen.add(abs);
+    const shown = displayPath(cwd, abs);
+    let text: string;
+    try {
+      text = readFileSync(abs, 'utf8');
+    } catch (e) {
+      errors.push({
+        file: shown,
+        message: `${shown}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      });
+      return;
+    }
+    out.push({ file: shown, text, stackName, stackTags: tags, explicit: true });
+    try {
+      const t = JSON.parse(text) as Record<string, unknown>;
+      for (const n of nestedStackTemplates(t)) addTemplate(n.assetPath, `${stackName}/${n.logicalId}`, tags);
+    } catch {
+      /* reported by the parser */
+    }
+  };
+  for (const s of manifest.stacks) addTemplate(s.templateFile, s.stackName, s.tags);
+  for (const nested of manifest.nestedAssemblies) {
+    const sub = join(dir, nested);
+    if (isAssemblyDir(sub)) out.push(...assemblyInputs(sub, cwd, errors));
+  }
+  return out;
+}
+
+/** Expand paths (files, folders, cloud assemblies, `-`) into lint inputs. Never throws. */
+export function discover(paths: readonly string[], opts: DiscoverOptions): Discovered {
+  const inputs: LintInput[] = [];
+  const errors: InputError[] = [];
+  const ignores = (opts.ignore ?? []).map(pathGlob);
+  const ignored = (shown: string) => ignores.some((re) => re.test(shown));
+  const readFile = (abs: string, explicit: boolean) => {
+    const shown = displayPath(opts.cwd, abs);
+    if (!explicit && ignored(shown)) return;
+    try {
+      inputs.push({ file: shown, text: readFileSync(abs, 'utf8'), explicit });
+    } catch (e) {
+      errors.push({
+        file: shown,
+        message: `${shown}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      });
+    }
+  };
+  const walk = (dir: string) => {
+    if (isAssemblyDir(dir)) {
+      inputs.push(...assemblyInputs(dir, opts.cwd, errors).filter((i) => !ignored(i.file)));
+      return;
+    }
+    let entries: string[];
+    try {
+      entries = readdirSync(dir).sort();
+    } catch (e) {
+      const shown = displayPath(opts.cwd, dir);
+      errors.push({ file: shown, message: `${shown}: cannot read folder: ${(e as NodeJS.ErrnoException).code}` });
+      return;
+    }
+    for (const name of entries) {
+      const abs = join(dir, name);
+      let st;
+      try {
+        st = statSync(abs);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) {
+        if (SKIP_DIRS.has(name) || name.startsWith('.')) continue;
+        if (ignored(displayPath(opts.cwd, abs) + '/')) continue;
+        walk(abs);
+      } else if (
+        TEMPLATE_EXT.test(name) &&
+        name !== 'manifest.json' &&
+        !name.endsWith('.assets.json') &&
+        name !== 'tree.json' &&
+        name !== 'cdk.out'
+      ) {
+        readFile(abs, false);
+      }
+    }
+  };
+  for (const p of paths) {
+    if (p === '-') {
+      try {
+        inputs.push({
+          file: '<stdin>',
+          text: opts.readStdin ? opts.readStdin() : readFileSync(0, 'utf8'),
+          explicit: true,
+        });
+      } catch (e) {
+        errors.push({ file: '<stdin>', message: `<stdin>: cannot read: ${(e as Error).message}` });
+      }
+      continue;
+    }
+    const abs = resolve(opts.cwd, p);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      errors.push({ file: p, message: `${p}: no such file or folder` });
+      continue;
+    }
+    if (st.isDirectory()) walk(abs);
+    else if (basename(abs) === 'manifest.json' && isAssemblyDir(dirname(abs)))
+      inputs.push(...assemblyInputs(dirname(abs), opts.cwd, errors));
+    else readFile(abs, true);
+  }
+  return { inputs, errors };
+}
+
+/** Lint files and folders (public API). Reads files; the linting itself is pure. */
+export async function lintFiles(
+  paths: readonly string[],
+  options: ApiOptions & { cwd?: string } = {},
+): Promise<LintResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const config = resolveConfig(options);
+  const d = discover(paths, { cwd, ignore: config.ignore });
+  const result = lint(d.inputs, { ...options, config });
+  result.errors.unshift(...d.errors);
+  return result;
+}

@@ -1,0 +1,19 @@
+import type { Rule } from '../../engine/rule';
+import type { LintResult } from '../../types';
+
+export interface FormatContext {
+  rules: ReadonlyMap<string, Rule>;
+  color: boolean;
+  showUnknown: boolean;
+  quiet: boolean;
+  /** Tool version for SARIF. */
+  version: string;
+}
+
+export type Formatter = (result: LintResult, ctx: FormatContext) => string;
+
+export const DOCS_BASE = 'https://github.com/archlint/archlint/blob/main/docs/rules/';
+
+export function docsUrl(ruleId: string): string {
+  return `${DOCS_BASE}${ruleId}.md`;
+}

@@ -1,0 +1,322 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import yargs from 'yargs';
+import { builtinRules } from '../../rules/index';
+import {
+  ConfigError,
+  emptyConfig,
+  mergeConfig,
+  parseRuleSetting,
+  type Config,
+  type RuleSetting,
+} from '../engine/config';
+import { lintTemplates } from '../engine/linter';
+import type { Rule } from '../engine/rule';
+import { SEVERITY_RANK, type LintResult, type Severity } from '../types';
+import { discover } from './files';
+import { findConfigFile, readConfigFile } from './config-file';
+import { FORMATTERS, type FormatName } from './formatters/index';
+import { explainRule, listRules } from './rules-command';
+
+export interface CliIO {
+  cwd: string;
+  stdout(s: string): void;
+  stderr(s: string): void;
+  readStdin(): string;
+  /** stdout is a terminal (colour) */
+  isTTY: boolean;
+  /** stderr is a terminal (progress) */
+  stderrTTY: boolean;
+  env: Record<string, string | undefined>;
+}
+
+export function packageVersion(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'archlint') return pkg.version ?? '0.0.0';
+    } catch {
+      /* go up */
+    }
+    dir = dirname(dir);
+  }
+  return '0.0.0';
+}
+
+class UsageError extends Error {}
+
+function parseKeyValues(list: readonly string[] | undefined, what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list ?? []) {
+    for (const kv of String(item).split(/\s+/).filter(Boolean)) {
+      const eq = kv.indexOf('=');
+      if (eq <= 0) throw new UsageError(`${what} must be Key=Value, got "${kv}"`);
+      out[kv.slice(0, eq)] = kv.slice(eq + 1);
+    }
+  }
+  return out;
+}
+
+/** Load custom rule modules named in config (never from templates). */
+function loadPlugins(config: Config, cwd: string): Rule[] {
+  const rules: Rule[] = [];
+  for (const p of config.plugins) {
+    let mod: unknown;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      mod = require(require.resolve(p, { paths: [cwd] }));
+    } catch (e) {
+      throw new ConfigError(`cannot load rule module ${p}: ${(e as Error).message.split('\n')[0]}`);
+    }
+    const m = mod as { default?: unknown; rules?: unknown };
+    const exported = m.rules ?? m.default ?? mod;
+    const list = Array.isArray(exported) ? exported : [exported];
+    for (const r of list) {
+      const rule = r as Rule;
+      if (!rule || typeof rule.id !== 'string' || (!rule.check && !rule.checkTemplate)) {
+        throw new ConfigError(`rule module ${p} does not export rules made with defineRule()`);
+      }
+      rules.push(rule);
+    }
+  }
+  return rules;
+}
+
+export interface LintArgs {
+  paths: string[];
+  format: FormatName;
+  output?: string;
+  config?: string;
+  parameters?: string[];
+  rule?: string[];
+  failOn: Severity | 'none';
+  showUnknown: boolean;
+  quiet: boolean;
+  color: boolean;
+  environment?: 'prod' | 'nonprod';
+  baselineFingerprints?: string;
+  writeBaselineFingerprints?: string;
+}
+
+export function resolveCliConfig(
+  args: Pick<LintArgs, 'config' | 'parameters' | 'rule' | 'environment'>,
+  cwd: string,
+): Config {
+  const file = args.config ? resolve(cwd, args.config) : findConfigFile(cwd);
+  let config = file ? readConfigFile(file) : emptyConfig();
+  const rules: Record<string, RuleSetting> = {};
+  for (const [id, sev] of Object.entries(parseKeyValues(args.rule, '--rule'))) {
+    try {
+      rules[id] = { ...config.rules[id], ...parseRuleSetting(id, sev) };
+    } catch {
+      throw new UsageError(`--rule ${id}=${sev}: use off, info, warning or error`);
+    }
+  }
+  config = mergeConfig(config, { rules, parameters: parseKeyValues(args.parameters, '--parameters') });
+  if (args.environment)
+    config.environments = { ...config.environments, default: args.environment, prod: undefined, nonprod: undefined };
+  return config;
+}
+
+export function exitCode(result: LintResult, failOn: Severity | 'none'): number {
+  if (result.errors.length) return 2;
+  if (failOn === 'none') return 0;
+  const threshold = SEVERITY_RANK[failOn];
+  return result.findings.some((f) => !f.suppressed && SEVERITY_RANK[f.severity] >= threshold) ? 1 : 0;
+}
+
+async function runLint(args: LintArgs, io: CliIO): Promise<number> {
+  const config = resolveCliConfig(args, io.cwd);
+  const rules = [...builtinRules, ...loadPlugins(config, io.cwd)];
+  const ruleIds = new Set(rules.map((r) => r.id));
+  for (const id of Object.keys(config.rules)) {
+    if (!ruleIds.has(id) && !id.startsWith('archlint-'))
+      io.stderr(`archlint: warning: configuration names unknown rule "${id}"\n`);
+  }
+  let baseline: Set<string> | undefined;
+  const baselineFile = args.baselineFingerprints ? resolve(io.cwd, args.baselineFingerprints) : config.baseline;
+  if (baselineFile) {
+    try {
+      const raw = JSON.parse(readFileSync(baselineFile, 'utf8')) as unknown;
+      const list = Array.isArray(raw) ? raw : (raw as { fingerprints?: unknown }).fingerprints;
+      if (!Array.isArray(list)) throw new Error('expected { "fingerprints": [...] }');
+      baseline = new Set(list.map(String));
+    } catch (e) {
+      throw new ConfigError(`${baselineFile}: cannot read the baseline file: ${(e as Error).message}`);
+    }
+  }
+  const paths = args.paths.length ? args.paths : ['.'];
+  const found = discover(paths, { cwd: io.cwd, ignore: config.ignore, readStdin: io.readStdin });
+  const progress = io.stderrTTY && found.inputs.length > 20 && !args.quiet;
+  const result = lintTemplates(found.inputs, {
+    rules,
+    config,
+    baselineFingerprints: baseline,
+    onProgress: progress
+      ? (done, total) => {
+          if (done === total || done % 10 === 0) io.stderr(`\rarchlint: ${done}/${total} templates`);
+          if (done === total) io.stderr('\r\u001b[K');
+        }
+      : undefined,
+  });
+  result.errors.unshift(...found.errors);
+  const ruleMap = new Map(rules.map((r) => [r.id, r]));
+  const text = FORMATTERS[args.format]!(result, {
+    rules: ruleMap,
+    color: args.color && io.isTTY && !args.output && !io.env.NO_COLOR,
+    showUnknown: args.showUnknown,
+    quiet: args.quiet,
+    version: packageVersion(),
+  });
+  if (args.output) {
+    try {
+      writeFileSync(resolve(io.cwd, args.output), text);
+    } catch (e) {
+      throw new UsageError(`cannot write ${args.output}: ${(e as Error).message}`);
+    }
+  } else io.stdout(text);
+  if (args.writeBaselineFingerprints) {
+    const fps = [...new Set(result.findings.map((f) => f.fingerprint))].sort();
+    writeFileSync(
+      resolve(io.cwd, args.writeBaselineFingerprints),
+      JSON.stringify({ fingerprints: fps }, null, 2) + '\n',
+    );
+  }
+  return exitCode(result, args.failOn);
+}
+
+/** The CLI. Returns the exit code; never calls process.exit. */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  let code = 0;
+  let failure: string | undefined;
+  const parser = yargs([...argv])
+    .scriptName('archlint')
+    .usage(
+      'Usage: archlint [paths..] [options]\n\nLint CloudFormation templates, folders and cdk.out cloud assemblies for architecture-design problems.',
+    )
+    .parserConfiguration({ 'boolean-negation': true })
+    .option('format', {
+      alias: 'f',
+      choices: ['stylish', 'json', 'sarif', 'junit', 'github', 'markdown'] as const,
+      default: 'stylish' as const,
+      describe: 'Output format',
+    })
+    .option('output', { alias: 'o', type: 'string', describe: 'Write the report to a file instead of stdout' })
+    .option('config', {
+      alias: 'c',
+      type: 'string',
+      describe: 'Config file (default: archlint.config.yaml|json found upward)',
+    })
+    .option('parameters', {
+      alias: 'p',
+      type: 'string',
+      array: true,
+      describe: 'Template parameter values: Key=Value ...',
+    })
+    .option('rule', { type: 'string', array: true, describe: 'Rule override: id=off|info|warning|error' })
+    .option('fail-on', {
+      choices: ['error', 'warning', 'info', 'none'] as const,
+      default: 'error' as const,
+      describe: 'Lowest severity that makes the exit code 1',
+    })
+    .option('show-unknown', {
+      type: 'boolean',
+      default: false,
+      describe: 'List outcomes that could not be decided (never findings)',
+    })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Report errors only' })
+    .option('color', {
+      type: 'boolean',
+      default: true,
+      describe: 'Colour output on a terminal (--no-color to disable)',
+    })
+    .option('environment', {
+      choices: ['prod', 'nonprod'] as const,
+      describe: 'Classify every stack as prod or nonprod',
+    })
+    .option('baseline-fingerprints', {
+      type: 'string',
+      describe: 'JSON file of accepted finding fingerprints (reported as suppressed)',
+    })
+    .option('write-baseline-fingerprints', {
+      type: 'string',
+      describe: 'Write the fingerprints of all current findings to this file',
+    })
+    .command(
+      ['$0 [paths..]'],
+      'Lint templates (files, folders, cdk.out, - for stdin)',
+      (y) => y.positional('paths', { type: 'string', array: true, default: [] as string[] }),
+      async (a) => {
+        code = await runLint(
+          {
+            paths: (a.paths as string[]) ?? [],
+            format: a.format as FormatName,
+            output: a.output,
+            config: a.config,
+            parameters: a.parameters,
+            rule: a.rule,
+            failOn: a['fail-on'] as Severity | 'none',
+            showUnknown: a['show-unknown'],
+            quiet: a.quiet,
+            color: a.color,
+            environment: a.environment as 'prod' | 'nonprod' | undefined,
+            baselineFingerprints: a['baseline-fingerprints'],
+            writeBaselineFingerprints: a['write-baseline-fingerprints'],
+          },
+          io,
+        );
+      },
+    )
+    .command(
+      'rules',
+      'List the rules (--format json for their metadata)',
+      () => {},
+      (a) => {
+        io.stdout(listRules(builtinRules, a.format === 'json' ? 'json' : 'text'));
+      },
+    )
+    .command(
+      'explain <rule-id>',
+      'Explain a rule: rationale, remediation and examples',
+      (y) => y.positional('rule-id', { type: 'string', demandOption: true }),
+      (a) => {
+        const text = explainRule(builtinRules, String(a['rule-id']));
+        if (text === undefined) {
+          io.stderr(`archlint: unknown rule "${String(a['rule-id'])}"; run \`archlint rules\` for the list\n`);
+          code = 2;
+        } else io.stdout(text);
+      },
+    )
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(packageVersion())
+    .exitProcess(false)
+    .showHelpOnFail(false)
+    .fail((msg, err) => {
+      failure = msg || err?.message || 'invalid arguments';
+    })
+    .wrap(Math.min(110, process.stdout.columns || 100));
+  try {
+    let helpOut = '';
+    await parser.parseAsync([...argv], {}, (_err, _argv, output) => {
+      helpOut = output;
+    });
+    if (helpOut && !failure) io.stdout(helpOut + '\n');
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError) {
+      io.stderr(`archlint: ${e.message}\n`);
+      return 2;
+    }
+    if (!failure) {
+      io.stderr(`archlint: ${(e as Error).stack ?? String(e)}\n`);
+      return 2;
+    }
+  }
+  if (failure) {
+    io.stderr(`archlint: ${failure}\nRun archlint --help for usage.\n`);
+    return 2;
+  }
+  return code;
+}

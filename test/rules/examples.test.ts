@@ -1,0 +1,33 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { builtinRules } from '../../rules/index';
+import { EXAMPLES, exampleRuleIds, expectedLines, linesOf, lintFile } from '../helpers/examples';
+
+describe('every rule has a failing and a passing example', () => {
+  for (const rule of builtinRules) {
+    it(rule.id, () => {
+      expect(existsSync(join(EXAMPLES, rule.id, 'bad.yaml')), `examples/${rule.id}/bad.yaml`).toBe(true);
+      expect(existsSync(join(EXAMPLES, rule.id, 'good.yaml')), `examples/${rule.id}/good.yaml`).toBe(true);
+    });
+  }
+});
+
+describe('examples report exactly the annotated lines', () => {
+  for (const id of exampleRuleIds()) {
+    it(`${id}/bad.yaml`, () => {
+      const path = join(EXAMPLES, id, 'bad.yaml');
+      const expected = expectedLines(readFileSync(path, 'utf8'));
+      const result = lintFile(path);
+      expect(result.errors).toEqual([]);
+      expect(expected.get(id)?.length, `bad.yaml has "# expect: ${id}" annotations`).toBeGreaterThan(0);
+      for (const [ruleId, lines] of expected) expect(linesOf(result.findings, ruleId), ruleId).toEqual(lines);
+      expect(result.findings.filter((f) => f.ruleId.startsWith('archlint-'))).toEqual([]);
+    });
+    it(`${id}/good.yaml`, () => {
+      const result = lintFile(join(EXAMPLES, id, 'good.yaml'));
+      expect(result.errors).toEqual([]);
+      expect(result.findings.filter((f) => f.ruleId === id)).toEqual([]);
+    });
+  }
+});
