@@ -40,7 +40,13 @@ function isAllProtocols(p: unknown): boolean {
 
 /** Judge one ingress rule whose fields are read from `base`. */
 function judge(ctx: RuleContext, r: Resource, base: PathSegment[]): void {
-  const get = (k: string) => alternatives(ctx.value(r, [...base, k]));
+  const whys: string[] = [];
+  const get = (k: string) => {
+    const v = ctx.value(r, [...base, k]);
+    const alts = alternatives(v);
+    if (!alts && v.kind === 'unknown') whys.push(`${k}: ${v.why}`);
+    return alts;
+  };
   const protos = get('IpProtocol');
   const tcp = every(protos, protocolCoversTcp);
   if (tcp === false) return;
@@ -53,7 +59,10 @@ function judge(ctx: RuleContext, r: Resource, base: PathSegment[]): void {
   const froms = get('FromPort');
   const tos = get('ToPort');
   if (tcp === undefined || (open4 !== true && open6 !== true) || !froms || !tos || allProto === undefined) {
-    ctx.unknown(r, { path: base, why: 'the protocol, ports or source of this ingress rule depend on unknown values' });
+    ctx.unknown(r, {
+      path: base,
+      why: whys.length ? whys.join('; ') : 'the protocol, ports or source of this ingress rule depend on a condition',
+    });
     return;
   }
   const exposed: string[] = [];

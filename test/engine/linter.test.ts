@@ -67,7 +67,13 @@ describe('engine', () => {
 
   it('reports with file, logical id, type, line and column', () => {
     const a = of('test-topic-name').find((f) => f.logicalId === 'A')!;
-    expect(a).toMatchObject({ file: 't.yaml', resourceType: 'AWS::SNS::Topic', line: 7, column: 3, severity: 'warning' });
+    expect(a).toMatchObject({
+      file: 't.yaml',
+      resourceType: 'AWS::SNS::Topic',
+      line: 7,
+      column: 3,
+      severity: 'warning',
+    });
     expect(a.fingerprint).toMatch(/^[0-9a-f]{32}$/);
   });
   it('unknown values produce unknown outcomes, not findings', () => {
@@ -103,7 +109,10 @@ describe('engine', () => {
   it('config turns rules off and overrides severities', () => {
     const off = lint({ file: 't.yaml', text }, { rules: [topicRule], config: { rules: { 'test-topic-name': 'off' } } });
     expect(off.findings.filter((f) => f.ruleId === 'test-topic-name')).toEqual([]);
-    const err = lint({ file: 't.yaml', text }, { rules: [topicRule], config: { rules: { 'test-topic-name': 'error' } } });
+    const err = lint(
+      { file: 't.yaml', text },
+      { rules: [topicRule], config: { rules: { 'test-topic-name': 'error' } } },
+    );
     expect(err.findings.find((f) => f.logicalId === 'A')!.severity).toBe('error');
   });
   it('parameters resolve unknowns', () => {
@@ -116,7 +125,12 @@ describe('engine', () => {
     expect(r2.findings.find((f) => f.logicalId === 'A')!.suppressed?.kind).toBe('baseline');
   });
   it('fingerprints are stable across unrelated edits', () => {
-    const edited = '# a new comment\n' + text.replace('  A:\n    Type: AWS::SNS::Topic\n', '  A:\n    Type: AWS::SNS::Topic\n  Z:\n    Type: AWS::SQS::Queue\n');
+    const edited =
+      '# a new comment\n' +
+      text.replace(
+        '  A:\n    Type: AWS::SNS::Topic\n',
+        '  A:\n    Type: AWS::SNS::Topic\n  Z:\n    Type: AWS::SQS::Queue\n',
+      );
     const r2 = lint({ file: 't.yaml', text: edited }, { rules: [topicRule] });
     const a1 = of('test-topic-name').find((f) => f.logicalId === 'A')!;
     const a2 = r2.findings.find((f) => f.logicalId === 'A')!;
@@ -124,12 +138,20 @@ describe('engine', () => {
     expect(a2.line).toBe(a1.line + 1);
   });
   it('template objects without text get locations from their JSON rendering', () => {
-    const r2 = lint({ file: 'obj.json', template: { Resources: { A: { Type: 'AWS::SNS::Topic' } } } }, { rules: [topicRule] });
+    const r2 = lint(
+      { file: 'obj.json', template: { Resources: { A: { Type: 'AWS::SNS::Topic' } } } },
+      { rules: [topicRule] },
+    );
     expect(r2.findings[0]).toMatchObject({ logicalId: 'A', line: 3 });
   });
   it('reports the CDK construct path', () => {
     const r2 = lint(
-      { file: 'cdk.json', template: { Resources: { A: { Type: 'AWS::SNS::Topic', Metadata: { 'aws:cdk:path': 'App/Stack/Topic/Resource' } } } } },
+      {
+        file: 'cdk.json',
+        template: {
+          Resources: { A: { Type: 'AWS::SNS::Topic', Metadata: { 'aws:cdk:path': 'App/Stack/Topic/Resource' } } },
+        },
+      },
       { rules: [topicRule] },
     );
     expect(r2.findings[0]!.constructPath).toBe('App/Stack/Topic/Resource');
@@ -139,7 +161,13 @@ describe('engine', () => {
     const consumer = `Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !ImportValue topic-name\n`;
     const alone = lint({ file: 'c.yaml', text: consumer }, { rules: [topicRule] });
     expect(alone.unknowns).toHaveLength(1);
-    const both = lint([{ file: 'p.yaml', text: producer }, { file: 'c.yaml', text: consumer }], { rules: [topicRule] });
+    const both = lint(
+      [
+        { file: 'p.yaml', text: producer },
+        { file: 'c.yaml', text: consumer },
+      ],
+      { rules: [topicRule] },
+    );
     expect(both.unknowns).toHaveLength(0);
   });
   it('input errors name the file and other inputs are still linted', () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ResourceRef, SymbolicAz, alternatives, toBool, toNumber, cidrSubnets, type Value } from '../../src/model/values';
+import {
+  ResourceRef,
+  SymbolicAz,
+  alternatives,
+  toBool,
+  toNumber,
+  cidrSubnets,
+  type Value,
+} from '../../src/model/values';
 import { evaluatorOf } from '../helpers/model';
 
 const template = `
@@ -118,7 +126,8 @@ describe('evaluation of intrinsics', () => {
     expect(at('Nested').kind).toBe('unknown');
   });
   it('list items that are AWS::NoValue are dropped', () => expect(knownOf('List')).toEqual(['a', 'c']));
-  it('functions archlint does not evaluate are unknown, never known objects', () => expect(at('Macro').kind).toBe('unknown'));
+  it('functions archlint does not evaluate are unknown, never known objects', () =>
+    expect(at('Macro').kind).toBe('unknown'));
   it('missing properties', () => expect(ev.at(r, ['Properties', 'Nope']).kind).toBe('missing'));
 });
 

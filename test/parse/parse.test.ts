@@ -101,7 +101,9 @@ describe('non-templates', () => {
 
 describe('safety', () => {
   it('treats __proto__ and constructor keys as data without polluting prototypes', () => {
-    const yaml = tpl(`  __proto__:\n    Type: AWS::SNS::Topic\n    polluted: yes\n  constructor:\n    Type: AWS::SNS::Topic\n`);
+    const yaml = tpl(
+      `  __proto__:\n    Type: AWS::SNS::Topic\n    polluted: yes\n  constructor:\n    Type: AWS::SNS::Topic\n`,
+    );
     const t = parse(yaml);
     expect(Object.keys(t.Resources)).toEqual(['__proto__', 'constructor']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
