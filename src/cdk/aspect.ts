@@ -18,6 +18,7 @@ import { displayPath } from '../cli/files';
 import type { LintInput } from '../engine/linter';
 import type { Finding, LintResult } from '../types';
 import {
+  effectiveFailOn,
   meetsThreshold,
   resolveOptions,
   rootStack,
@@ -72,7 +73,8 @@ export class ArchlintAspect implements IAspect {
     const stacks = this.pending.get(stage);
     if (!stacks) return;
     this.pending.delete(stage);
-    const { cwd, failOn } = this.resolved;
+    const { cwd } = this.resolved;
+    const failOn = effectiveFailOn(stage, this.resolved.failOn);
     const acknowledgements = treeAcknowledgements(stage.node.root);
     const outdir = Stage.isStage(stage) ? stage.outdir : cwd;
     const inputs: LintInput[] = [];

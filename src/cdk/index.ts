@@ -11,6 +11,6 @@ export { ArchlintAspect } from './aspect';
 export type { ArchlintAspectOptions } from './aspect';
 export { suppressRule, suppressRules } from './suppress';
 export type { RuleSuppression, SuppressOptions } from './suppress';
-export { ENVIRONMENT_CONTEXT_KEY } from './options';
+export { ENVIRONMENT_CONTEXT_KEY, FAIL_ON_CONTEXT_KEY } from './options';
 export type { ArchlintCdkOptions, RuleSettingInput } from './options';
 export type { Finding, LintResult, Severity, Environment } from '../types';

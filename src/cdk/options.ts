@@ -13,6 +13,22 @@ import { SEVERITY_RANK, type Environment, type Finding, type Severity } from '..
 /** CDK context key that classifies the stacks below the node it is set on: `prod`, `nonprod` or `unclassified`. */
 export const ENVIRONMENT_CONTEXT_KEY = 'archlint:environment';
 
+/**
+ * CDK context key that overrides the failure threshold (`failOn`), e.g. `cdk synth -c archlint:failOn=none` in a
+ * CI job that reports through `archlint cdk.out` instead.
+ */
+export const FAIL_ON_CONTEXT_KEY = 'archlint:failOn';
+
+/** The threshold: the `archlint:failOn` context of the scope when set, the option otherwise. */
+export function effectiveFailOn(scope: IConstruct, fromOptions: Severity | 'none'): Severity | 'none' {
+  const ctx: unknown = scope.node.tryGetContext(FAIL_ON_CONTEXT_KEY);
+  if (ctx === undefined || ctx === null || ctx === '') return fromOptions;
+  if (ctx === 'none' || (typeof ctx === 'string' && ctx in SEVERITY_RANK)) return ctx as Severity | 'none';
+  throw new Error(
+    `CDK context ${FAIL_ON_CONTEXT_KEY} must be error, warning, info or none, not ${JSON.stringify(ctx)}`,
+  );
+}
+
 /** A rule setting as written in archlint.config.yaml: off, a severity, or `{ severity, options }`. */
 export type RuleSettingInput =
   | 'off'
@@ -41,6 +57,7 @@ export interface ArchlintCdkOptions {
   readonly environment?: Environment | ((stack: Stack) => Environment | undefined);
   /**
    * Lowest severity that fails synthesis (validator) or is attached as an error (Aspect); `none` never fails.
+   * The CDK context value `archlint:failOn` overrides it.
    * @default 'error'
    */
   readonly failOn?: Severity | 'none';

@@ -19,6 +19,7 @@ import { packageVersion } from '../cli/main';
 import type { LintInput } from '../engine/linter';
 import type { Finding, InputError, LintResult, Severity } from '../types';
 import {
+  effectiveFailOn,
   meetsThreshold,
   resolveOptions,
   stackEnvironment,
@@ -54,7 +55,8 @@ export class ArchlintValidator implements IPolicyValidationPlugin {
   }
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const { cwd, failOn } = this.resolved;
+    const { cwd } = this.resolved;
+    const failOn = effectiveFailOn(context.appConstruct, this.resolved.failOn);
     const errors: InputError[] = [];
     const inputs = collectInputs(context, cwd, errors);
     const stacks = stacksByPath(context.appConstruct);

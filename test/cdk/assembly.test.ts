@@ -76,6 +76,12 @@ describe('archlint on a cloud assembly (cdk.out)', () => {
       { kind: 'inSource', status: 'accepted', justification: 'access logs, no public policy' },
     ]);
     expect(s.properties.constructPath).toBe('Web/Logs/Resource');
+    const github = (await lintAssembly(fx.outdir, '-f', 'github')).stdout;
+    expect(github).toMatch(
+      /^::error file=cdk\.out\/Network\.template\.json,line=\d+.*%0AConstruct: Network\/Bastion\/Resource%0AFix: /m,
+    );
+    const markdown = (await lintAssembly(fx.outdir, '-f', 'markdown')).stdout;
+    expect(markdown).toContain('| `Bastion2B4CEC30` (`Network/Bastion/Resource`) |');
   });
 
   it('does not honour an acknowledgement without the archlint:: namespace', async () => {
