@@ -25,7 +25,7 @@ const CLUSTER_LEVEL: Record<string, string> = {
     'the master password is a cluster setting (DBCluster MasterUserPassword or ManageMasterUserPassword)',
   StorageEncrypted: 'encryption is a cluster setting (DBCluster StorageEncrypted)',
   KmsKeyId: 'the encryption key is a cluster setting (DBCluster KmsKeyId)',
-  MultiAZ: 'Aurora has no Multi-AZ instance flag: availability comes from readers in other AZs',
+  MultiAZ: 'Aurora has no Multi-AZ instance flag; availability comes from readers in other AZs',
 };
 
 function envSeverity(ctx: RuleContext, r: Resource, prod: 'error' | 'warning', other: 'warning' | 'info') {
@@ -225,7 +225,7 @@ function judgeMember(ctx: RuleContext, r: Resource): void {
       path: ['Properties', prop],
       severity: 'warning',
       key: `instance-level-setting:${prop}`,
-      message: `Aurora DB instance '${r.logicalId}' sets ${prop}, but ${why}; Aurora ignores or rejects it on a member of ${clusterName}. Remove it from the instance${
+      message: `Aurora DB instance '${r.logicalId}' sets ${prop}, which does not apply to a member of ${clusterName}: ${why}. Aurora ignores or rejects it. Remove it from the instance${
         /cluster setting/.test(why) ? ` and set it on ${clusterName}` : ''
       }.`,
     });
