@@ -18,7 +18,8 @@ function contextOf(text: string, config?: Record<string, unknown>): TemplateCont
   return captured!;
 }
 
-const tpl = (resources: string, extra = '') => `AWSTemplateFormatVersion: '2010-09-09'\n${extra}Resources:\n${resources}`;
+const tpl = (resources: string, extra = '') =>
+  `AWSTemplateFormatVersion: '2010-09-09'\n${extra}Resources:\n${resources}`;
 
 function enc(text: string, id: string, config?: Record<string, unknown>): Encryption {
   const ctx = contextOf(text, config);
@@ -92,7 +93,9 @@ describe('data view: DB instance roles', () => {
     for (const id of ['MemberByRef', 'MemberByName']) {
       const r = role(id);
       expect(r.kind).toBe('aurora-member');
-      expect(r.kind === 'aurora-member' && r.cluster.kind === 'resource' && r.cluster.resource.logicalId).toBe('Cluster');
+      expect(r.kind === 'aurora-member' && r.cluster.kind === 'resource' && r.cluster.resource.logicalId).toBe(
+        'Cluster',
+      );
     }
     for (const id of ['ReplicaByRef', 'ReplicaByArnAttr', 'ReplicaByName', 'ReplicaBySubArn', 'NotPitr']) {
       const r = role(id);
@@ -245,7 +248,10 @@ ${props}`);
   });
 
   it('matches an ARN in another Region to the in-template database of that name', () => {
-    const e = rel(replica('      SourceDBInstanceIdentifier: arn:aws:rds:us-east-1:111122223333:db:ORDERS-PRIMARY\n'), region);
+    const e = rel(
+      replica('      SourceDBInstanceIdentifier: arn:aws:rds:us-east-1:111122223333:db:ORDERS-PRIMARY\n'),
+      region,
+    );
     expect(e?.source.kind === 'resource' && e.source.resource.logicalId).toBe('Primary');
   });
 
@@ -339,7 +345,9 @@ Conditions:
     expect(v.readerScalingOf('Cluster').map((s) => s.target.logicalId)).toEqual(['Scaling']);
     expect(v.cluster('Cluster')!.role.kind).toBe('primary'); // it seeds the global cluster
     const sec = v.cluster('Secondary')!.role;
-    expect(sec.kind === 'global-member' && sec.global.kind === 'resource' && sec.global.resource.logicalId).toBe('Global');
+    expect(sec.kind === 'global-member' && sec.global.kind === 'resource' && sec.global.resource.logicalId).toBe(
+      'Global',
+    );
     expect(v.globalMembersOf('Global').map((r) => r.logicalId)).toEqual(['Secondary']);
     const group = v.subnetGroups[0]!;
     expect(Array.isArray(group.subnets) && group.subnets.map((s) => s.kind)).toEqual(['resource', 'external']);
@@ -364,7 +372,12 @@ ${props}`,
     ['StorageEncrypted: false', '      StorageEncrypted: false\n', 'unencrypted', 'flag'],
     ['nothing set (RDS default)', '', 'unencrypted', 'default'],
     ['KmsKeyId without the flag', '      KmsKeyId: alias/orders\n', 'encrypted', 'key-without-flag'],
-    ['false with a KmsKeyId (contradiction)', '      StorageEncrypted: false\n      KmsKeyId: alias/orders\n', 'unknown', undefined],
+    [
+      'false with a KmsKeyId (contradiction)',
+      '      StorageEncrypted: false\n      KmsKeyId: alias/orders\n',
+      'unknown',
+      undefined,
+    ],
   ])('%s', (_name, props, kind, basis) => {
     const e = enc(instance(props), 'Db');
     expect(e.kind).toBe(kind);
@@ -372,7 +385,10 @@ ${props}`,
   });
 
   it('uses parameter defaults and stays unknown without them', () => {
-    const withDefault = instance('      StorageEncrypted: !Ref Encrypt\n', 'Parameters:\n  Encrypt:\n    Type: String\n    Default: "true"\n');
+    const withDefault = instance(
+      '      StorageEncrypted: !Ref Encrypt\n',
+      'Parameters:\n  Encrypt:\n    Type: String\n    Default: "true"\n',
+    );
     expect(enc(withDefault, 'Db').kind).toBe('encrypted');
     const without = instance('      StorageEncrypted: !Ref Encrypt\n', 'Parameters:\n  Encrypt:\n    Type: String\n');
     expect(enc(without, 'Db')).toMatchObject({ kind: 'unknown', why: expect.stringContaining('Encrypt') });
