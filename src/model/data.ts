@@ -537,7 +537,12 @@ function regionRelation(b: Builder, r: Resource, sourceProp: string): { region: 
   }
   const s = symbolicString(b.ctx, r.properties[sourceProp]);
   const arn = s !== undefined ? parseRdsArn(s) : undefined;
-  if (arn) hints.push({ region: arn.region, from: `the source ARN's Region ${arn.region}` });
+  if (arn) {
+    // An ARN built from a reference to a database of this template names that database, which is in the stack's
+    // Region: when the stack's Region is not configured, its literal Region is the stack's Region.
+    const own = REF_RE.test(arn.name) && b.stackRegion === undefined;
+    hints.push({ region: own ? '<stack>' : arn.region, from: `the source ARN's Region ${arn.region}` });
+  }
   else if (s === undefined && sourceProp === 'ReplicationSourceIdentifier') {
     return { region: 'unknown', why: 'the ReplicationSourceIdentifier ARN is not known' };
   }

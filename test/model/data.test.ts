@@ -247,6 +247,23 @@ ${props}`);
     expect(rel(replica(props), config)?.region).toBe(expected);
   });
 
+  it('resolves the ARN that the CDK writes with Fn::Join (same Region)', () => {
+    const e = rel(
+      replica(
+        "      SourceDBInstanceIdentifier: !Join ['', ['arn:', !Ref AWS::Partition, ':rds:', !Ref AWS::Region, ':', !Ref AWS::AccountId, ':db:', !Ref Primary]]\n",
+      ),
+    );
+    expect(e?.source.kind === 'resource' && e.source.resource.logicalId).toBe('Primary');
+    expect(e?.region).toBe('same');
+  });
+
+  it('takes the literal Region of an ARN built from a reference to this template as the stack Region', () => {
+    const props =
+      "      SourceDBInstanceIdentifier: !Join ['', ['arn:aws:rds:eu-west-1:111122223333:db:', !Ref Primary]]\n";
+    expect(rel(replica(props))?.region).toBe('same');
+    expect(rel(replica(props), { pseudoParameters: { region: 'us-east-1' } })?.region).toBe('cross');
+  });
+
   it('matches an ARN in another Region to the in-template database of that name', () => {
     const e = rel(
       replica('      SourceDBInstanceIdentifier: arn:aws:rds:us-east-1:111122223333:db:ORDERS-PRIMARY\n'),
