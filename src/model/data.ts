@@ -542,8 +542,7 @@ function regionRelation(b: Builder, r: Resource, sourceProp: string): { region: 
     // Region: when the stack's Region is not configured, its literal Region is the stack's Region.
     const own = REF_RE.test(arn.name) && b.stackRegion === undefined;
     hints.push({ region: own ? '<stack>' : arn.region, from: `the source ARN's Region ${arn.region}` });
-  }
-  else if (s === undefined && sourceProp === 'ReplicationSourceIdentifier') {
+  } else if (s === undefined && sourceProp === 'ReplicationSourceIdentifier') {
     return { region: 'unknown', why: 'the ReplicationSourceIdentifier ARN is not known' };
   }
   const stack = b.stackRegion;
