@@ -213,7 +213,7 @@ function judgeMember(ctx: RuleContext, r: Resource): void {
   const cluster = link.kind === 'resource' ? view.cluster(link.resource.logicalId) : undefined;
   const auroraByEngine = !!info.engines?.length && info.engines.every((e) => e.startsWith('aurora'));
   // Only Aurora members: DB instances of a Multi-AZ DB cluster are not judged here.
-  if (cluster ? cluster.aurora !== true : !auroraByEngine) return;
+  if (cluster?.aurora === false || (cluster?.aurora !== true && !auroraByEngine)) return;
   const clusterName = link.kind === 'resource' ? `'${link.resource.logicalId}'` : 'the cluster';
 
   for (const [prop, why] of Object.entries(CLUSTER_LEVEL)) {

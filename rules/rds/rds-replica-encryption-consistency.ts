@@ -106,7 +106,8 @@ function judgeKeyRegion(ctx: RuleContext, r: Resource): void {
 
 function judgeReplica(ctx: RuleContext, r: Resource, e: ReplicaEdge): void {
   const isInstance = r.type === DB_INSTANCE;
-  judgeKeyRegion(ctx, r);
+  // A same-Region replica always uses the source's key, so its KmsKeyId is not used at all.
+  if (e.region !== 'same') judgeKeyRegion(ctx, r);
   let flagReported = false;
 
   const src = e.source;

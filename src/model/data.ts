@@ -314,7 +314,8 @@ export function symbolicString(ctx: TemplateContext, node: unknown, depth = 0): 
     if (ctx.model.resources.has(name)) return refMark(new ResourceRef(name));
     if (ctx.model.parameters.has(name)) {
       const pv = ctx.evaluator.parameter(name);
-      if (pv.kind === 'known') return typeof pv.value === 'string' ? pv.value : undefined;
+      if (pv.kind === 'known')
+        return typeof pv.value === 'string' || typeof pv.value === 'number' ? String(pv.value) : undefined;
       const p = ctx.model.parameters.get(name)!;
       // Only plain parameters stand for one fixed value; SSM parameters too, but lists do not.
       return /List/.test(p.type ?? '') ? undefined : mark(`param=${name}`);
@@ -461,7 +462,7 @@ function linkFromSymbolic(b: Builder, s: string, types: readonly string[], prop:
   const arn = parseRdsArn(s);
   if (arn) {
     const wanted = types.filter((t) => arnTypeOf(t) === arn.type);
-    if (!wanted.length) return { kind: 'external', text: s, arn };
+    if (!wanted.length) return { kind: 'external', text: printable(s), arn: { ...arn, name: printable(arn.name) } };
     const nameRef = REF_RE.exec(arn.name);
     if (nameRef) {
       const target = ctx.model.resources.get(nameRef[1]!)!;
@@ -1128,7 +1129,7 @@ function clusterEncryptionNotServerless(
     case 'global-member': {
       const own = primaryEncryption(ctx, r);
       const declares =
-        r.properties.StorageEncrypted !== undefined || keyAlternatives(ctx, r).some((k) => k.kind !== 'absent');
+        presence(ctx, r, 'StorageEncrypted') !== 'absent' || keyAlternatives(ctx, r).some((k) => k.kind !== 'absent');
       if (role.global.kind === 'resource') {
         const g = encryptionOf(ctx, st, role.global.resource);
         if (g.kind === 'encrypted')

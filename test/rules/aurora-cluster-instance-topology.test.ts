@@ -180,6 +180,23 @@ const rows: Row[] = [
     expected: [{ logicalId: 'Reader', severity: 'error', message: 'does not support micro instance classes' }],
   },
   {
+    name: 'micro-class: judged by the member engine when the cluster engine is a parameter without a value',
+    resources: `
+  Cluster:
+    Type: AWS::RDS::DBCluster
+    Properties:
+      Engine: !Ref Toggle
+  Writer:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: aurora-mysql
+      DBClusterIdentifier: !Ref Cluster
+      # expect: ${ID}
+      DBInstanceClass: db.t2.micro
+`,
+    expected: [{ logicalId: 'Writer', severity: 'error' }],
+  },
+  {
     name: 'serverless-v1: warning in prod',
     config: ENVIRONMENTS,
     resources: cluster(`      # expect: ${ID}\n      EngineMode: serverless\n`, 'prod'),

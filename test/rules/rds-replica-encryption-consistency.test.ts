@@ -121,6 +121,33 @@ const rows: Row[] = [
     expected: [],
   },
   {
+    name: 'key-wrong-region: not for a same-Region replica, whose KmsKeyId RDS does not use',
+    config: REGION,
+    resources: `
+  Replica:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      SourceDBInstanceIdentifier: !Ref Encrypted
+      KmsKeyId: arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
+`,
+    expected: [],
+  },
+  {
+    name: 'key-wrong-region: a global cluster member with a key ARN in another Region',
+    config: REGION,
+    resources: `
+  Secondary:
+    Type: AWS::RDS::DBCluster
+    Properties:
+      Engine: aurora-mysql
+      GlobalClusterIdentifier: orders-global
+      StorageEncrypted: true
+      # expect: ${ID}
+      KmsKeyId: arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
+`,
+    expected: [{ logicalId: 'Secondary', severity: 'error', message: 'is created in eu-west-1' }],
+  },
+  {
     name: 'global-mismatch: member StorageEncrypted: false in an encrypted global cluster',
     resources: `
   Global:
