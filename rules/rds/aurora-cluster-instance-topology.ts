@@ -76,7 +76,7 @@ function judgeCluster(ctx: RuleContext, r: Resource, info: DbClusterInfo): void 
     });
   }
   for (const s of scaling) {
-    if (s.cluster.kind !== 'resource') continue;
+    if (s.cluster.kind !== 'resource' || !s.certain) continue;
     const max = toNumber(single(ctx, s.target, 'MaxCapacity'));
     if (max !== undefined && max > MAX_REPLICAS) {
       ctx.report(s.target, {

@@ -121,7 +121,7 @@ export interface ClusterMembers {
 export interface ReaderScaling {
   readonly target: Resource;
   readonly cluster: Link;
-  /** 'yes' | 'maybe' that the target applies (its Condition, or an unknown ScalableDimension). */
+  /** True when the target certainly exists and certainly scales Aurora readers (known ScalableDimension). */
   readonly certain: boolean;
 }
 
