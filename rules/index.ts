@@ -5,4 +5,8 @@ import s3PublicAccess from './s3/s3-public-access';
 import sgAdminPortsOpenToInternet from './ec2/sg-admin-ports-open-to-internet';
 
 /** Every built-in rule, sorted by id. */
-export const builtinRules: readonly Rule[] = [cfnStatefulDeletionPolicy, s3PublicAccess, sgAdminPortsOpenToInternet];
+export const builtinRules: readonly Rule[] = [
+  cfnStatefulDeletionPolicy,
+  s3PublicAccess,
+  sgAdminPortsOpenToInternet,
+];
