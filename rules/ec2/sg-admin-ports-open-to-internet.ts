@@ -176,8 +176,10 @@ function checkSessionManager(ctx: RuleContext, r: Resource): void {
     path: ['Properties', 'KeyName'],
     severity: 'info',
     key: 'ssm',
-    message: `Instance '${r.logicalId}' uses key pair ${key.value} but its ${
-      roles.length ? `role ${roles.map((x) => `'${x.logicalId}'`).join(', ')} lacks` : 'has no instance profile with'
+    message: `Instance '${r.logicalId}' uses key pair ${key.value} but ${
+      roles.length
+        ? `its role ${roles.map((x) => `'${x.logicalId}'`).join(', ')} lacks`
+        : 'has no instance profile with'
     } AmazonSSMManagedInstanceCore; with Session Manager it would need no inbound SSH or RDP port.`,
   });
 }
