@@ -173,3 +173,18 @@ describe('normalisation', () => {
     expect(cidrSubnets('2001:db8::/56', 2, 64)).toEqual(['2001:db8::/64', '2001:db8:0:1::/64']);
   });
 });
+
+describe('scenarios of unknown conditions', () => {
+  it('enumerates the unknown conditions of a node and assumes each combination', () => {
+    const node = ev.model.resources.get('R')!.properties.IfUnknown;
+    const s = ev.scenarios(node)!;
+    expect(s.map((x) => x.assumptions)).toEqual([{ Unknown: false }, { Unknown: true }]);
+    expect(s.map((x) => x.evaluator.value(node))).toEqual([
+      { kind: 'known', value: 'small' },
+      { kind: 'known', value: 'big' },
+    ]);
+  });
+  it('known conditions are not enumerated', () => {
+    expect(ev.scenarios(ev.model.resources.get('R')!.properties.IfKnown)!).toHaveLength(1);
+  });
+});
