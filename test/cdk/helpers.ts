@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { builtinRules } from '../../rules/index';
 import type { Finding } from '../../src/types';
 
 /** What must agree between the validator, the Aspect and the CLI for one finding. */
@@ -63,5 +64,14 @@ export const EXPECTED_OPEN = [
   ['s3-public-access', 'Web/Logs/Resource', 'warning'],
 ] as const;
 
-/** The fixture's config: stacks tagged env=prod are production (the Data stack). */
-export const FIXTURE_CONFIG = { environments: { prod: { tags: { env: ['prod'] } } } };
+/** The rules these tests rely on; rules that land later are turned off so that the expectations stay valid. */
+export const BASE_RULES = ['cfn-stateful-deletion-policy', 'sg-admin-ports-open-to-internet', 's3-public-access'];
+export const ONLY_BASE_RULES: Record<string, 'off'> = Object.fromEntries(
+  builtinRules.filter((r) => !BASE_RULES.includes(r.id)).map((r) => [r.id, 'off' as const]),
+);
+
+/** The fixture's config: stacks tagged env=prod are production (the Data stack); only the base rules. */
+export const FIXTURE_CONFIG = { environments: { prod: { tags: { env: ['prod'] } } }, rules: ONLY_BASE_RULES };
+
+/** The same with every rule, for comparisons between the three ways. */
+export const FIXTURE_CONFIG_ALL_RULES = { environments: { prod: { tags: { env: ['prod'] } } } };

@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ArchlintValidator, suppressRule } from '../../src/cdk/index';
 import { buildFixture } from './fixture-app';
-import { archlintReport, EXPECTED_OPEN, FIXTURE_CONFIG, readReport } from './helpers';
+import { archlintReport, EXPECTED_OPEN, FIXTURE_CONFIG, ONLY_BASE_RULES, readReport } from './helpers';
 
 function synthError(app: App): string {
   try {
@@ -18,6 +18,13 @@ function synthError(app: App): string {
     return (e as Error).message;
   }
   throw new Error('synthesis did not fail');
+}
+
+/** Severity of the cfn-stateful-deletion-policy finding on a construct (environment-dependent for databases). */
+function stateful(plugin: ArchlintValidator, constructPath: string): string | undefined {
+  return plugin.lastResult!.findings.find(
+    (f) => f.ruleId === 'cfn-stateful-deletion-policy' && f.constructPath === constructPath,
+  )?.severity;
 }
 
 function validator(options: ConstructorParameters<typeof ArchlintValidator>[0] = {}): ArchlintValidator {
@@ -141,7 +148,7 @@ describe('ArchlintValidator threshold and options', () => {
       'rules:\n  sg-admin-ports-open-to-internet: warning\nenvironments:\n  prod:\n    stackNames: [Data]\n',
     );
     const fx = buildFixture();
-    const plugin = new ArchlintValidator({ cwd: dir });
+    const plugin = new ArchlintValidator({ cwd: dir, rules: ONLY_BASE_RULES });
     Validations.of(fx.app).addPlugins(plugin);
     const msg = synthError(fx.app);
     expect(msg).toContain('Data/Db/Resource');
@@ -149,16 +156,16 @@ describe('ArchlintValidator threshold and options', () => {
     const sg = plugin.lastResult!.findings.find((f) => f.ruleId === 'sg-admin-ports-open-to-internet')!;
     expect(sg.severity).toBe('warning');
     // Data is production by stack name: the database without a snapshot is an error.
-    expect(plugin.lastResult!.findings.find((f) => f.constructPath === 'Data/Db/Resource')!.severity).toBe('error');
+    expect(stateful(plugin, 'Data/Db/Resource')).toBe('error');
     // configFile: false ignores the file.
     const fx2 = buildFixture();
-    const plain = new ArchlintValidator({ cwd: dir, configFile: false, failOn: 'none' });
+    const plain = new ArchlintValidator({ cwd: dir, configFile: false, failOn: 'none', rules: ONLY_BASE_RULES });
     Validations.of(fx2.app).addPlugins(plain);
     fx2.app.synth();
     expect(plain.lastResult!.findings.find((f) => f.ruleId === 'sg-admin-ports-open-to-internet')!.severity).toBe(
       'error',
     );
-    expect(plain.lastResult!.findings.find((f) => f.constructPath === 'Data/Db/Resource')!.severity).toBe('warning');
+    expect(stateful(plain, 'Data/Db/Resource')).toBe('warning');
   });
 
   it('takes parameter values for template parameters', () => {
@@ -202,10 +209,10 @@ describe('environment classification', () => {
     context?: Record<string, unknown>,
   ) => {
     const { app } = dbApp(context);
-    const plugin = new ArchlintValidator({ configFile: false, failOn: 'none', ...options });
+    const plugin = new ArchlintValidator({ configFile: false, failOn: 'none', rules: ONLY_BASE_RULES, ...options });
     Validations.of(app).addPlugins(plugin);
     app.synth();
-    return plugin.lastResult!.findings.find((f) => f.constructPath === 'Db/Pg/Resource')!.severity;
+    return stateful(plugin, 'Db/Pg/Resource');
   };
   it('is unclassified by default (a database without snapshot is a warning)', () => {
     expect(severityOf({})).toBe('warning');
@@ -228,7 +235,7 @@ describe('environment classification', () => {
     });
     Validations.of(app).addPlugins(plugin);
     app.synth();
-    expect(plugin.lastResult!.findings.find((f) => f.constructPath === 'Db/Pg/Resource')!.severity).toBe('error');
+    expect(stateful(plugin, 'Db/Pg/Resource')).toBe('error');
   });
   it('rejects an invalid context value', () => {
     const { app } = dbApp({ 'archlint:environment': 'staging' });

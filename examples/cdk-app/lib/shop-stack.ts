@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -44,7 +45,8 @@ export class ShopStack extends Stack {
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       multiAz: true,
-      storageEncrypted: true,
+      // A customer managed key, chosen at creation: snapshots can then be shared with a DR account.
+      storageEncryptionKey: new kms.Key(this, 'OrdersKey', { enableKeyRotation: true }),
       removalPolicy: RemovalPolicy.SNAPSHOT,
     });
     // The generated master secret is deleted with the stack. That is intended here: a database restored from
