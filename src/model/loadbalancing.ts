@@ -546,7 +546,7 @@ export function stringAlternatives(v: Value): (string | undefined)[] | undefined
   for (const a of alts) {
     if (a === undefined) out.push(undefined);
     else if (typeof a === 'string') out.push(a);
-    else if (typeof a === 'number') out.push(String(a));
+    else if (typeof a === 'number' || typeof a === 'boolean') out.push(String(a));
     else return undefined;
   }
   return out;
