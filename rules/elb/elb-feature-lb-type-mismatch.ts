@@ -32,6 +32,7 @@ import {
   type LoadBalancingView,
 } from '../../src/model/loadbalancing';
 import type { Resource } from '../../src/model/template';
+import { refTarget } from '../../src/model/values';
 
 const SHORT: Readonly<Record<LbType, string>> = { application: 'ALB', network: 'NLB', gateway: 'GWLB' };
 
@@ -72,9 +73,11 @@ function checkWebAcl(r: Resource, ctx: RuleContext, view: LoadBalancingView): vo
   if (!lb) return; // Not a load balancer of this template (API stage, CloudFront, imported ARN...).
   const type = certainType(ctx, r, path, lb);
   if (!type || type === 'application') return;
-  const aclValue = ctx.value(r, ['Properties', 'WebACLArn']);
   const acl =
-    refOf(aclValue) ?? knownString(aclValue) ?? knownString(ctx.value(r, ['Properties', 'WebACLId'])) ?? 'the web ACL';
+    refTarget(r.properties.WebACLArn) ??
+    (typeof r.properties.WebACLArn === 'object' ? undefined : knownString(ctx.value(r, ['Properties', 'WebACLArn']))) ??
+    knownString(ctx.value(r, ['Properties', 'WebACLId'])) ??
+    'the web ACL';
   ctx.report(r, {
     path,
     key: 'waf',

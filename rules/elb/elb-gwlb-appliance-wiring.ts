@@ -197,7 +197,12 @@ function checkApplianceNacls(
         continue;
       }
       const problems: string[] = [];
-      if (!inbound.length) problems.push(`inbound UDP 6081 from ${peer.text} is not allowed`);
+      const fixes: string[] = [];
+      if (!inbound.length) {
+        problems.push(`inbound UDP 6081 from ${peer.text} is not allowed`);
+        fixes.push(`an inbound ALLOW UDP 6081 from ${peer.text}`);
+      }
+      if (!outbound.length) fixes.push(`an outbound ALLOW UDP to ${peer.text} ports 1024-65535`);
       if (!outbound.length)
         problems.push(
           `outbound UDP to ${peer.text} (the GENEVE return to the GWLB) is not allowed on any port 1024-65535`,
@@ -217,7 +222,7 @@ function checkApplianceNacls(
             message: `GWLB subnet ${peer.id}`,
           },
         ],
-        message: `NACL '${acl}' of appliance subnet '${subnet.logicalId}' blocks the GENEVE traffic of Gateway Load Balancer '${lb.id}': ${problems.join('; ')}. NACLs are stateless, so the appliance '${appliance.logicalId}' never sees the traffic or cannot return it. Add an inbound ALLOW UDP 6081 from ${peer.text} and an outbound ALLOW UDP ${peer.text} ports 1024-65535.`,
+        message: `NACL '${acl}' of appliance subnet '${subnet.logicalId}' blocks the GENEVE traffic of Gateway Load Balancer '${lb.id}': ${problems.join('; ')}. NACLs are stateless, so the appliance '${appliance.logicalId}' never sees the traffic or cannot return it. Add ${fixes.join(' and ')}, numbered before any DENY that matches.`,
       });
     }
   }

@@ -224,10 +224,8 @@ function handRoutedAppliances(ctx: RuleContext): void {
     if (dest?.trim() !== '0.0.0.0/0') continue;
     const appliance = applianceOf(ctx, route, appliances);
     if (!appliance) continue;
-    const rt = ctx.value(route, ['Properties', 'RouteTableId']);
-    const table = refOf(rt) ?? knownString(rt);
-    if (table === undefined) continue;
-    tables.add(table);
+    // Two routes for 0.0.0.0/0 cannot share a route table, so each route is a distinct route table.
+    tables.add(route.logicalId);
     const list = routesByAppliance.get(appliance) ?? [];
     list.push(route);
     routesByAppliance.set(appliance, list);
