@@ -11,6 +11,7 @@ import {
   nonEmptyList,
   pathsTo,
   refOf,
+  schemeOf,
   targetTypeOf,
   typeOf,
   type LoadBalancer,
@@ -123,7 +124,7 @@ function checkEgress(ctx: RuleContext, lb: LoadBalancer, groups: readonly string
     if (rules.allowAll) return;
     ruleSets.push({ g, rules: rules.rules });
   }
-  const missing: string[] = [];
+  const missing = new Map<string, Set<string>>();
   for (const flow of flows) {
     const needs: [Proto, number, string][] = [];
     if (flow.ports) for (const proto of flow.protos) for (const p of flow.ports) needs.push([proto, p, 'traffic']);
@@ -151,12 +152,15 @@ function checkEgress(ctx: RuleContext, lb: LoadBalancer, groups: readonly string
         return;
       }
       if (!covered) {
-        const text = `${proto.toUpperCase()} ${port} (${what} of '${flow.tg.id}')`;
-        if (!missing.includes(text)) missing.push(text);
+        const key = `${proto.toUpperCase()} ${port}`;
+        const whats = missing.get(key) ?? new Set<string>();
+        whats.add(`${what} of '${flow.tg.id}'`);
+        missing.set(key, whats);
       }
     }
   }
-  if (!missing.length) return;
+  if (!missing.size) return;
+  const text = [...missing].map(([k, whats]) => `${k} (${[...whats].join(', ')})`).join(', ');
   ctx.report(r, {
     path: ['Properties', 'SecurityGroups'],
     key: 'nlb-sg-egress',
@@ -166,7 +170,7 @@ function checkEgress(ctx: RuleContext, lb: LoadBalancer, groups: readonly string
       path: existingPath(ctx.model.resources.get(g)!, ['Properties', 'SecurityGroupEgress']),
       message: `outbound rules of ${g}`,
     })),
-    message: `The security groups of Network Load Balancer '${lb.id}' (${groups.join(', ')}) do not allow outbound ${missing.join(', ')}. NLB health checks and forwarded traffic obey the security group's outbound rules, not its inbound rules, so the targets are marked unhealthy and receive nothing. Add an egress rule to the targets (their security group or subnet CIDRs) on these ports.`,
+    message: `The security groups of Network Load Balancer '${lb.id}' (${groups.join(', ')}) do not allow outbound ${text}. NLB health checks and forwarded traffic obey the security group's outbound rules, not its inbound rules, so the targets are marked unhealthy and receive nothing. Add an egress rule to the targets (their security group or subnet CIDRs) on these ports.`,
   });
 }
 
@@ -187,7 +191,8 @@ function targetsOf(
     const ports = port === undefined ? undefined : [port];
     if (tt === 'alb') {
       const alb = view.loadBalancers.get(target.logicalId);
-      if (!alb) continue;
+      // An internet-facing ALB is a public entry point of its own: admitting the internet is its purpose.
+      if (!alb || schemeOf(alb) !== 'internal') continue;
       const count = itemCount(ctx, target, ['Properties', 'SecurityGroups']);
       const groups = count.items?.map((i) => refOf(ctx.value(target, ['Properties', 'SecurityGroups', i])));
       out.push({
