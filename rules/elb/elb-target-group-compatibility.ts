@@ -136,6 +136,7 @@ function checkFamily(ctx: RuleContext, tg: TargetGroup, reach: Reach, protocol: 
       related,
       message: `Target group '${tg.id}' has TargetType alb but is used by ${via}. Only a Network Load Balancer can forward to an ALB (the NLB -> ALB pattern gives static IPs plus layer 7); ${type === 'application' ? 'an ALB cannot target another ALB, so forward to the ALB\u2019s own instance, ip or lambda target groups' : 'use instance or ip targets for appliances'}.`,
     });
+    return;
   }
   if (type === 'gateway') return; // GENEVE/6081 is reported by elb-gwlb-appliance-wiring.
   if (isSet(tg.protocol) === false) {
