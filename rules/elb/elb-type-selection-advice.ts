@@ -127,8 +127,7 @@ function staticIpOnAlb(ctx: RuleContext, lb: LoadBalancer): void {
 
 /** Signal 4: an NLB -> ALB hop whose ALB adds nothing (no rules, no WAF, plain forwards). */
 function redundantAlbHop(ctx: RuleContext, view: LoadBalancingView, nlb: LoadBalancer): void {
-  if (view.unresolvedListeners.length) return;
-  for (const rule of view.rules.values()) if (!rule.listener.target) return;
+  if (view.unresolvedListeners.length || view.unresolvedRules.length) return;
   const tgs = forwardedTargetGroups(ctx, nlb);
   for (const tg of tgs ?? []) {
     if (targetTypeOf(tg) !== 'alb' || !tg.targets.items) continue;

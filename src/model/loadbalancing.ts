@@ -173,6 +173,8 @@ export interface LoadBalancingView {
   readonly targetGroups: ReadonlyMap<string, TargetGroup>;
   /** Listeners whose load balancer is not resolved (outside the template, or unknown). */
   readonly unresolvedListeners: readonly Listener[];
+  /** Listener rules whose listener is not resolved (outside the template, or unknown). */
+  readonly unresolvedRules: readonly ListenerRule[];
   /** Attachments (WAF, endpoint service, accelerator endpoint group) by the logical id of the attaching resource. */
   readonly attachmentsOf: ReadonlyMap<
     string,
@@ -341,6 +343,7 @@ export function buildLoadBalancingView(tctx: TemplateContext): LoadBalancingView
   const rules = new Map<string, ListenerRule>();
   const targetGroups = new Map<string, TargetGroup>();
   const unresolvedListeners: Listener[] = [];
+  const unresolvedRules: ListenerRule[] = [];
 
   for (const r of present(tctx, LOAD_BALANCER)) {
     const p = (k: string): Value => tctx.value(r, ['Properties', k]);
@@ -446,7 +449,8 @@ export function buildLoadBalancingView(tctx: TemplateContext): LoadBalancingView
       conditions: tctx.value(r, ['Properties', 'Conditions']),
     };
     rules.set(r.logicalId, rule);
-    rule.listener.target?.rules.push(rule);
+    if (rule.listener.target) rule.listener.target.rules.push(rule);
+    else unresolvedRules.push(rule);
   }
 
   // Resolve forwards now that every target group is known.
@@ -527,7 +531,7 @@ export function buildLoadBalancingView(tctx: TemplateContext): LoadBalancingView
     }
   }
 
-  return { loadBalancers, listeners, rules, targetGroups, unresolvedListeners, attachmentsOf };
+  return { loadBalancers, listeners, rules, targetGroups, unresolvedListeners, unresolvedRules, attachmentsOf };
 }
 
 /** The memoised load-balancing view: `ctx.view(loadBalancingView)`. */
