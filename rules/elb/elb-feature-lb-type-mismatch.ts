@@ -201,6 +201,16 @@ function describeConditions(ctx: RuleContext, r: Resource): string | undefined {
   return fields.length ? [...new Set(fields)].join(', ') : undefined;
 }
 
+/**
+ * Whether an attribute documented for `allowed` types certainly does not exist for `type`. The documentation
+ * lists Gateway Load Balancer attributes sparsely, so for a GWLB only layer-7 (ALB-only) attributes count as
+ * certainly unsupported; anything else is left alone.
+ */
+function certainlyUnsupported(allowed: readonly LbType[], type: LbType): boolean {
+  if (allowed.includes(type)) return false;
+  return type !== 'gateway' || (allowed.length === 1 && allowed[0] === 'application');
+}
+
 // ------------------------------------------------------------------------------------------ load balancer properties
 
 function checkLoadBalancer(r: Resource, ctx: RuleContext, view: LoadBalancingView): void {
@@ -266,7 +276,7 @@ function checkLoadBalancer(r: Resource, ctx: RuleContext, view: LoadBalancingVie
   for (const a of lb.attributes.items ?? []) {
     const key = knownString(a.key);
     const allowed = key === undefined ? undefined : LOAD_BALANCER_ATTRIBUTES[key];
-    if (!key || !allowed || allowed.includes(type)) continue;
+    if (!key || !allowed || !certainlyUnsupported(allowed, type)) continue;
     ctx.report(r, {
       path: [...a.path, 'Key'],
       key: `attr-${key}`,
@@ -306,7 +316,7 @@ function checkTargetGroup(r: Resource, ctx: RuleContext, view: LoadBalancingView
       continue;
     }
     const allowed = TARGET_GROUP_ATTRIBUTES[key];
-    if (!allowed || allowed.includes(family)) continue;
+    if (!allowed || !certainlyUnsupported(allowed, family)) continue;
     ctx.report(r, {
       path: [...a.path, 'Key'],
       key: `attr-${key}`,

@@ -218,9 +218,11 @@ function checkPairing(ctx: RuleContext, tg: TargetGroup, reach: Reach, protocol:
 function checkHealthCheck(ctx: RuleContext, tg: TargetGroup, family: LbType, protocol: string): void {
   const r = tg.resource;
   const hc = tg.healthCheck;
+  // An alb target group (TCP, behind an NLB) health-checks the ALB with HTTP by default, and only HTTP/HTTPS.
+  const albTarget = targetTypeOf(tg) === 'alb';
   let effective: string | undefined;
   if (hc.protocol.kind === 'missing') {
-    effective = family === 'application' ? protocol : 'TCP';
+    effective = family === 'application' ? protocol : albTarget ? 'HTTP' : 'TCP';
   } else {
     const h = protocolOf(knownString(hc.protocol));
     if (!h || !KNOWN_PROTOCOLS.has(h)) {
@@ -231,15 +233,17 @@ function checkHealthCheck(ctx: RuleContext, tg: TargetGroup, family: LbType, pro
       return;
     }
     effective = h;
-    const allowed = HEALTH_CHECK_PROTOCOLS[family];
+    const allowed = albTarget ? HEALTH_CHECK_PROTOCOLS.application : HEALTH_CHECK_PROTOCOLS[family];
     if (!allowed.includes(h)) {
       const tcpOnHttp = family === 'application' && h === 'TCP';
       ctx.report(r, {
         path: ['Properties', 'HealthCheckProtocol'],
         key: 'health-check-protocol',
-        message: tcpOnHttp
-          ? `Target group '${tg.id}' uses protocol ${protocol} but health-checks with TCP. An HTTP/HTTPS target group (ALB) health-checks with HTTP or HTTPS only; use HealthCheckProtocol ${protocol} with a HealthCheckPath.`
-          : `Target group '${tg.id}' (${protocol}, ${LB_TYPE_NAME[family]}) health-checks with ${h}, which is never a valid health-check protocol here. ${family === 'application' ? 'ALB target groups health-check with HTTP or HTTPS' : 'Use TCP, HTTP or HTTPS'}${family === 'network' ? ' (NLB target groups support HTTP and HTTPS checks as well as TCP)' : ''}.`,
+        message: albTarget
+          ? `Target group '${tg.id}' targets an ALB (TargetType alb) but health-checks with ${h}. An NLB checks an ALB target with HTTP or HTTPS only; use HealthCheckProtocol HTTP or HTTPS with a path the ALB answers.`
+          : tcpOnHttp
+            ? `Target group '${tg.id}' uses protocol ${protocol} but health-checks with TCP. An HTTP/HTTPS target group (ALB) health-checks with HTTP or HTTPS only; use HealthCheckProtocol ${protocol} with a HealthCheckPath.`
+            : `Target group '${tg.id}' (${protocol}, ${LB_TYPE_NAME[family]}) health-checks with ${h}, which is never a valid health-check protocol here. ${family === 'application' ? 'ALB target groups health-check with HTTP or HTTPS' : 'Use TCP, HTTP or HTTPS'}${family === 'network' ? ' (NLB target groups support HTTP and HTTPS checks as well as TCP)' : ''}.`,
       });
       return;
     }

@@ -64,7 +64,9 @@ export function securityGroupRules(
   const inline = itemCount(tctx, sg, ['Properties', prop]);
   if (!inline.items) return undefined;
   const rules = inline.items.map((i) => readRule(tctx, sg, ['Properties', prop, i], dir));
-  const allowAll = dir === 'egress' && sg.properties[prop] === undefined;
+  // CloudFormation keeps the default allow-all egress rule unless at least one egress rule is given inline
+  // (an empty list counts as none: that is why the CDK writes a "disallow all" dummy rule).
+  const allowAll = dir === 'egress' && inline.items.length === 0;
   const standaloneType = dir === 'ingress' ? 'AWS::EC2::SecurityGroupIngress' : 'AWS::EC2::SecurityGroupEgress';
   for (const e of tctx.graph.referrers(sgId)) {
     const from = tctx.model.resources.get(e.from);

@@ -347,6 +347,33 @@ const cases: Case[] = [
     message: /exists only for (Network|Application) Load Balancers/,
   },
   {
+    name: 'GWLB: only layer-7 attributes are certainly unsupported',
+    yaml: template(
+      lb(
+        'Gw',
+        `      Type: gateway\n      LoadBalancerAttributes:\n        - Key: access_logs.s3.enabled\n          Value: 'false'\n        ${E}\n        - Key: routing.http2.enabled\n          Value: 'true'\n`,
+      ) +
+        `
+  Geneve:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      VpcId: !Ref VpcId
+      Protocol: GENEVE
+      Port: 6081
+      TargetGroupAttributes:
+        - Key: preserve_client_ip.enabled
+          Value: 'true'
+        ${E}
+        - Key: slow_start.duration_seconds
+          Value: '30'
+        - Key: stickiness.type
+          ${E}
+          Value: lb_cookie
+`,
+    ),
+    ids: ['Gw', 'Geneve', 'Geneve'],
+  },
+  {
     name: 'unknown attribute keys are not failures',
     yaml: template(
       lb(

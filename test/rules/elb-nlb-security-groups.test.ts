@@ -164,6 +164,19 @@ const cases: Case[] = [
     ids: [],
   },
   {
+    name: 'pass: an empty SecurityGroupEgress list keeps the default allow-all rule',
+    yaml: template(
+      sg('NlbSg', rule('tcp', 443, 443, 'CidrIp: 0.0.0.0/0'), '        []\n').replace(
+        'SecurityGroupEgress:\n        []',
+        'SecurityGroupEgress: []',
+      ) +
+        nlb('      SecurityGroups: [!Ref NlbSg]') +
+        SERVER +
+        LOCKED,
+    ),
+    ids: [],
+  },
+  {
     name: 'pass: egress covers the target port',
     yaml: template(
       sg(

@@ -241,6 +241,32 @@ const cases: Case[] = [
     ids: [],
     unknown: true,
   },
+  {
+    name: 'pass: alb target group with a health-check path (HTTP is the default for alb targets)',
+    yaml: template(
+      lb('Nlb', 'network') +
+        lb('Alb', 'application') +
+        tg(
+          'ToAlb',
+          `${VPC}      TargetType: alb\n      Protocol: TCP\n      Port: 443\n      HealthCheckPath: /health\n      Targets:\n        - Id: !Ref Alb\n`,
+        ) +
+        listener('N', 'Nlb', 'TCP', 443, 'ToAlb') +
+        listener('A', 'Alb', 'HTTPS', 443, 'Web') +
+        tg('Web', `${VPC}      Protocol: HTTP\n      Port: 8080\n`),
+    ),
+    ids: [],
+  },
+  {
+    name: 'health check: TCP health check on an alb target group',
+    yaml: template(
+      tg(
+        'ToAlb',
+        `${VPC}      TargetType: alb\n      Protocol: TCP\n      Port: 443\n      ${E}\n      HealthCheckProtocol: TCP\n`,
+      ),
+    ),
+    ids: ['ToAlb'],
+    message: /checks an ALB target with HTTP or HTTPS only/,
+  },
   // ip targets.
   {
     name: 'ip target: public address outside the VPC',
