@@ -146,7 +146,8 @@ function checkApplianceGroups(
       ctx.unknown(appliance, { path: [], why: 'a security-group rule for UDP 6081 depends on unknown values' });
     return;
   }
-  const sg = ctx.model.resources.get(groups[0]!)!;
+  const sg = ctx.model.resources.get(groups[0] ?? '');
+  if (!sg) return;
   ctx.report(sg, {
     path: existingPath(sg, ['Properties', 'SecurityGroupIngress']),
     key: `geneve-sg-${lb.id}`,

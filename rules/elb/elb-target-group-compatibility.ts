@@ -118,6 +118,10 @@ function checkFamily(ctx: RuleContext, tg: TargetGroup, reach: Reach, protocol: 
     { logicalId: listener.id, path: reach.forward.path, message: `${via} forwards here` },
   ];
   const tt = targetTypeOf(tg);
+  if (tt === undefined) {
+    ctx.unknown(r, { path: ['Properties', 'TargetType'], why: 'the target type is unknown' });
+    return;
+  }
   if (tt === 'lambda') {
     if (type !== 'application') {
       ctx.report(r, {

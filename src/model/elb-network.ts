@@ -169,16 +169,34 @@ function interfacePaths(
 /**
  * The in-template security groups and subnets of a compute resource that can be a load-balancer target
  * (EC2 instance, Auto Scaling group through its launch template or configuration, ECS service). Undefined fields
- * are unknown.
+ * are unknown; no security group at all means the VPC default group, whose rules are not in the template, so it
+ * is unknown too.
  */
 export function computeNetwork(
   tctx: TemplateContext,
   r: Resource,
 ): { groups?: string[]; subnets?: Value[]; resources: Resource[] } {
+  const net = computeNetworkRaw(tctx, r);
+  return net.groups && !net.groups.length ? { ...net, groups: undefined } : net;
+}
+
+/**
+ * The in-template security groups and subnets of a compute resource that can be a load-balancer target
+ * (EC2 instance, Auto Scaling group through its launch template or configuration, ECS service). Undefined fields
+ * are unknown.
+ */
+function computeNetworkRaw(
+  tctx: TemplateContext,
+  r: Resource,
+): { groups?: string[]; subnets?: Value[]; resources: Resource[] } {
   if (r.type === 'AWS::EC2::Instance') {
     const nics = interfacePaths(tctx, r, ['Properties'], 'GroupSet');
+    // An attached existing interface (NetworkInterfaceId) brings security groups defined elsewhere.
+    const attached = nics?.some((p) => tctx.value(r, [...p.slice(0, -1), 'NetworkInterfaceId']).kind !== 'missing');
     const groups =
-      nics && groupsAt(tctx, r, [['Properties', 'SecurityGroupIds'], ['Properties', 'SecurityGroups'], ...nics]);
+      nics && !attached
+        ? groupsAt(tctx, r, [['Properties', 'SecurityGroupIds'], ['Properties', 'SecurityGroups'], ...nics])
+        : undefined;
     const subnets: Value[] = [];
     const direct = tctx.value(r, ['Properties', 'SubnetId']);
     if (direct.kind !== 'missing') subnets.push(direct);

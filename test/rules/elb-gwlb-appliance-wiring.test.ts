@@ -207,6 +207,25 @@ const cases: Case[] = [
     ids: ['FirewallSg'],
     message: /of appliance 'Fleet'/,
   },
+  {
+    name: 'unknown: appliance without security groups uses the VPC default group',
+    yaml: template(gwlb({ appliance: INSTANCE.replace('      SecurityGroupIds: [!Ref FirewallSg]\n', '') })),
+    ids: [],
+    unknown: true,
+  },
+  {
+    name: 'unknown: appliance attached to an existing network interface',
+    yaml: template(
+      gwlb({
+        appliance: INSTANCE.replace(
+          '      SubnetId: !Ref ApplianceSubnet\n      SecurityGroupIds: [!Ref FirewallSg]\n',
+          "      NetworkInterfaces:\n        - NetworkInterfaceId: eni-0123\n          DeviceIndex: '0'\n",
+        ),
+      }),
+    ),
+    ids: [],
+    unknown: true,
+  },
   // NACLs
   {
     name: 'appliance NACL does not admit UDP 6081 from the GWLB subnet',

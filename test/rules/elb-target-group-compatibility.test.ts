@@ -465,6 +465,16 @@ const cases: Case[] = [
     unknown: true,
   },
   {
+    name: 'unknown: no protocol and a target type from a parameter (may be lambda)',
+    yaml: template(
+      lb('Alb', 'application') +
+        tg('Tg', '      TargetType: !Ref UnknownFlag\n') +
+        listener('L', 'Alb', 'HTTP', 80, 'Tg'),
+    ),
+    ids: [],
+    unknown: true,
+  },
+  {
     name: 'unknown: unrecognised target group protocol',
     yaml: template(
       lb('Nlb', 'network') +
