@@ -3,7 +3,6 @@ import type { RelatedInput, RuleContext } from '../../src/engine/context';
 import {
   ALB_ONLY_ACTIONS,
   AUTHENTICATE_ACTIONS,
-  KNOWN_ACTIONS,
   LB_TYPE_NAME,
   lbTypeOfTargetProtocol,
   LOAD_BALANCER_ATTRIBUTES,
@@ -13,6 +12,7 @@ import {
   type LbType,
 } from '../../src/data/elb';
 import {
+  actionTypeOf,
   existingPath,
   isSet,
   knownString,
@@ -21,7 +21,6 @@ import {
   nonEmptyList,
   refOf,
   schemeOf,
-  stringAlternatives,
   targetTypeOf,
   typeOf,
   type AcceleratorAttachment,
@@ -98,14 +97,6 @@ function listenerType(ctx: RuleContext, at: Resource, l: Listener): { lb: LoadBa
   return type ? { lb, type } : undefined;
 }
 
-/** The action type when it is the same known value in every branch. */
-function actionType(a: Action): string | undefined {
-  const alts = stringAlternatives(a.type);
-  if (!alts || !alts.length || alts.some((x) => x === undefined)) return undefined;
-  const first = alts[0]!.trim().toLowerCase();
-  return alts.every((x) => x!.trim().toLowerCase() === first) && KNOWN_ACTIONS.has(first) ? first : undefined;
-}
-
 function checkActions(
   ctx: RuleContext,
   owner: Resource,
@@ -115,7 +106,7 @@ function checkActions(
   type: LbType,
 ): void {
   for (const a of actions) {
-    const t = actionType(a);
+    const t = actionTypeOf(a);
     if (!t) continue;
     if (type !== 'application' && ALB_ONLY_ACTIONS.has(t)) {
       const what =

@@ -53,7 +53,7 @@ function checkProtocol(ctx: RuleContext, l: Listener, lb: LoadBalancer, type: 'a
       path: r.node.Properties !== undefined ? ['Properties'] : [],
       key: 'protocol-missing',
       related,
-      message: `Listener '${l.id}' on ${LB_TYPE_NAME[type]} '${lb.id}' has no ${what}. Both are required on an ${type === 'application' ? 'ALB' : 'NLB'} listener (only a Gateway Load Balancer listener omits them), so the listener cannot be created. Set ${example}.`,
+      message: `Listener '${l.id}' on ${LB_TYPE_NAME[type]} '${lb.id}' has no ${what}. Protocol and Port are both required on an ${type === 'application' ? 'ALB' : 'NLB'} listener (only a Gateway Load Balancer listener omits them), so the listener cannot be created. Set ${example}.`,
     });
   }
   if (!protocols) {

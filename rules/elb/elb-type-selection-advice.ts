@@ -2,6 +2,7 @@ import { defineRule } from '../../src/engine/rule';
 import type { RelatedInput, RuleContext } from '../../src/engine/context';
 import { ALB_ONLY_ACTIONS, protocolOf } from '../../src/data/elb';
 import {
+  actionTypeOf,
   existingPath,
   isSet,
   itemCount,
@@ -139,7 +140,7 @@ function redundantAlbHop(ctx: RuleContext, view: LoadBalancingView, nlb: LoadBal
       for (const l of alb.listeners) {
         if (l.rules.length || !l.defaultActions.items) plain = false;
         for (const a of l.defaultActions.items ?? []) {
-          const type = knownString(a.type)?.toLowerCase();
+          const type = actionTypeOf(a);
           if (type !== 'forward' || !a.forwards.items || a.forwards.items.length !== 1) plain = false;
           for (const f of a.forwards.items ?? []) {
             const target = f.targetGroup.target;

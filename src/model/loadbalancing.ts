@@ -11,7 +11,7 @@
 import { defineView, type TemplateContext } from '../engine/context';
 import { isRecord } from '../parse/parse';
 import type { PathSegment } from '../types';
-import { lbTypeOf, type LbType } from '../data/elb';
+import { KNOWN_ACTIONS, lbTypeOf, type LbType } from '../data/elb';
 import type { Resource } from './template';
 import { alternatives, intrinsicName, possibleValues, ResourceRef, toNumber, type Value } from './values';
 
@@ -266,6 +266,15 @@ export function targetTypeOf(tg: TargetGroup): string | undefined {
   const v = tg.targetType;
   if (v.kind === 'missing') return 'instance';
   return v.kind === 'known' && typeof v.value === 'string' ? v.value.trim().toLowerCase() : undefined;
+}
+
+/**
+ * The type of an action (forward, redirect, fixed-response, authenticate-oidc, authenticate-cognito) when it is
+ * the same recognised value in every branch; undefined when unknown or unrecognised.
+ */
+export function actionTypeOf(a: Action): string | undefined {
+  const t = knownString(a.type)?.trim().toLowerCase();
+  return t !== undefined && KNOWN_ACTIONS.has(t) ? t : undefined;
 }
 
 /** The load balancer a listener or rule-owned action finally belongs to. */

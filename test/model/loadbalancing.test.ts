@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  actionTypeOf,
   buildLoadBalancingView,
   existingPath,
   isSet,
@@ -202,6 +203,7 @@ describe('load-balancing view', () => {
     expect(https.rules.map((r) => r.id)).toEqual(['ApiRule', 'FnRule']);
     const actions = https.defaultActions.items!;
     expect(actions.map((a) => knownString(a.type))).toEqual(['authenticate-cognito', 'forward']);
+    expect(actions.map(actionTypeOf)).toEqual(['authenticate-cognito', 'forward']);
     expect(actions[1]!.forwards.items!.map((f) => f.targetGroup.target?.id)).toEqual(['Web', 'Api']);
     expect(actions[1]!.forwards.items![1]!.path).toEqual([
       'Properties',
