@@ -300,6 +300,7 @@ export default defineRule({
   id: 'elb-gwlb-appliance-wiring',
   title: 'Wire Gateway Load Balancer appliances with GENEVE and route through GWLB endpoints',
   severity: 'error',
+  severityNote: 'error; warning when no route sends traffic through a GWLB endpoint',
   pillar: ['reliability', 'security'],
   tier: '1',
   scope: 'graph',

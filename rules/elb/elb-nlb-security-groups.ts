@@ -269,6 +269,8 @@ export default defineRule({
   id: 'elb-nlb-security-groups',
   title: 'Create Network Load Balancers with security groups and lock targets to them',
   severity: 'warning',
+  severityNote:
+    'warning (prod) / info without security groups; error when their egress blocks the targets; warning for targets open to the internet',
   pillar: 'security',
   tier: 'H',
   scope: 'graph',

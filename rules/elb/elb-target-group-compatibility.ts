@@ -115,7 +115,11 @@ function checkFamily(ctx: RuleContext, tg: TargetGroup, reach: Reach, protocol: 
   const { type, listener, lb } = reach;
   const via = describeListener(listener, lb, type);
   const related: RelatedInput[] = [
-    { logicalId: listener.id, path: reach.forward.path, message: `${via} forwards here` },
+    {
+      logicalId: reach.forward.action.owner.logicalId,
+      path: reach.forward.path,
+      message: `${reach.forward.action.owner.logicalId === listener.id ? via : `rule ${reach.forward.action.owner.logicalId} of ${via}`} forwards here`,
+    },
   ];
   const tt = targetTypeOf(tg);
   if (tt === undefined) {
@@ -412,7 +416,7 @@ function checkTargetGroup(r: Resource, ctx: RuleContext): void {
       path: [],
       key: 'shared-types',
       related: kinds.map((k) => ({
-        logicalId: k.listener.id,
+        logicalId: k.forward.action.owner.logicalId,
         path: k.forward.path,
         message: `${describeListener(k.listener, k.lb, k.type)} forwards here`,
       })),
@@ -438,6 +442,7 @@ export default defineRule({
   id: 'elb-target-group-compatibility',
   title: 'Match target groups to the load balancer type and listener',
   severity: 'error',
+  severityNote: 'error; warning for a UDP target group left with the default TCP health check',
   pillar: 'reliability',
   tier: 'H',
   scope: 'graph',

@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lint } from '../../src/api';
+import { parseTemplate } from '../../src/parse/parse';
+import { isRecord } from '../../src/parse/parse';
 import { EXAMPLES, ROOT, expectedLines, linesOf, lintFile } from '../helpers/examples';
 
 const ELB_RULES = [
@@ -66,4 +68,36 @@ describe.skipIf(!existsSync(corpus))('corpus (../shared/corpus/templates; skippe
       .sort();
     expect(found).toEqual([...CORPUS_FINDINGS].sort());
   });
+});
+
+/** Every location a finding of these rules points at (and every related location) is written in the template. */
+describe('finding and related locations exist in the examples', () => {
+  const files = [
+    ...ELB_RULES.flatMap((id) => ['bad.yaml', 'good.yaml'].map((f) => join(EXAMPLES, id, f))),
+    join(EXAMPLES, 'architectures', 'elb-edge-mistakes.yaml'),
+  ];
+  const exists = (root: unknown, path: readonly (string | number)[]): boolean => {
+    let cur = root;
+    for (const seg of path) {
+      if (Array.isArray(cur) && typeof seg === 'number') cur = cur[seg];
+      else if (isRecord(cur) && typeof seg === 'string' && Object.hasOwn(cur, seg)) cur = cur[seg];
+      else return false;
+      if (cur === undefined) return false;
+    }
+    return true;
+  };
+  for (const file of files) {
+    it(file.slice(EXAMPLES.length + 1), () => {
+      const text = readFileSync(file, 'utf8');
+      const parsed = parseTemplate(text, file);
+      if (parsed.kind !== 'template') throw new Error(parsed.reason);
+      const resources = parsed.template.Resources as Record<string, unknown>;
+      for (const f of lintFile(file).findings.filter((x) => ELB_RULES.includes(x.ruleId))) {
+        expect(exists(resources[f.logicalId!], f.path), `${f.ruleId} ${f.logicalId} ${f.path.join('.')}`).toBe(true);
+        for (const r of f.related ?? []) {
+          expect(exists(resources[r.logicalId!], r.path), `related ${r.logicalId} ${r.path.join('.')}`).toBe(true);
+        }
+      }
+    });
+  }
 });
