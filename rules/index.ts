@@ -2,6 +2,12 @@
 import type { Rule } from '../src/engine/rule';
 import auroraClusterInstanceTopology from './rds/aurora-cluster-instance-topology';
 import cfnStatefulDeletionPolicy from './cfn/cfn-stateful-deletion-policy';
+import elbFeatureLbTypeMismatch from './elb/elb-feature-lb-type-mismatch';
+import elbGwlbApplianceWiring from './elb/elb-gwlb-appliance-wiring';
+import elbListenerProtocolLbType from './elb/elb-listener-protocol-lb-type';
+import elbNlbSecurityGroups from './elb/elb-nlb-security-groups';
+import elbTargetGroupCompatibility from './elb/elb-target-group-compatibility';
+import elbTypeSelectionAdvice from './elb/elb-type-selection-advice';
 import rdsEncryptionAtCreation from './rds/rds-encryption-at-creation';
 import rdsMultiAzProduction from './rds/rds-multi-az-production';
 import rdsReadReplicasNotHa from './rds/rds-read-replicas-not-ha';
@@ -13,6 +19,12 @@ import sgAdminPortsOpenToInternet from './ec2/sg-admin-ports-open-to-internet';
 export const builtinRules: readonly Rule[] = [
   auroraClusterInstanceTopology,
   cfnStatefulDeletionPolicy,
+  elbFeatureLbTypeMismatch,
+  elbGwlbApplianceWiring,
+  elbListenerProtocolLbType,
+  elbNlbSecurityGroups,
+  elbTargetGroupCompatibility,
+  elbTypeSelectionAdvice,
   rdsEncryptionAtCreation,
   rdsMultiAzProduction,
   rdsReadReplicasNotHa,

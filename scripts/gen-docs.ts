@@ -77,7 +77,8 @@ export function indexDoc(rules: readonly Rule[]): string {
     '| rule | title | severity | pillar | tier | scope |',
     '|---|---|---|---|---|---|',
     ...sorted.map(
-      (r) => `| [${r.id}](${r.id}.md) | ${r.title} | ${r.severityNote ?? r.severity} | ${pillars(r)} | ${r.tier} | ${r.scope} |`,
+      (r) =>
+        `| [${r.id}](${r.id}.md) | ${r.title} | ${r.severityNote ?? r.severity} | ${pillars(r)} | ${r.tier} | ${r.scope} |`,
     ),
     '',
   ];
