@@ -56,17 +56,20 @@ export class ArchlintValidator implements IPolicyValidationPlugin {
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const { cwd } = this.resolved;
-    const failOn = effectiveFailOn(context.appConstruct, this.resolved.failOn);
+    const root = context.appConstruct as IPolicyValidationContext['appConstruct'] | undefined;
+    const failOn = root ? effectiveFailOn(root, this.resolved.failOn) : this.resolved.failOn;
     const errors: InputError[] = [];
     const inputs = collectInputs(context, cwd, errors);
-    const stacks = stacksByPath(context.appConstruct);
-    const acknowledgements = treeAcknowledgements(context.appConstruct);
-    for (const input of inputs) {
-      const stack = input.cdk?.stackPath !== undefined ? stacks.get(input.cdk.stackPath) : undefined;
-      const environment = stack ? stackEnvironment(stack, this.options) : undefined;
-      if (environment) input.environment = environment;
-      // The construct tree also holds acknowledgements on the App and on Stages, which the assembly does not.
-      input.cdk = { ...input.cdk, acknowledgements };
+    if (root) {
+      const stacks = stacksByPath(root);
+      const acknowledgements = treeAcknowledgements(root);
+      for (const input of inputs) {
+        const stack = input.cdk?.stackPath !== undefined ? stacks.get(input.cdk.stackPath) : undefined;
+        const environment = stack ? stackEnvironment(stack, this.options) : undefined;
+        if (environment) input.environment = environment;
+        // The construct tree also holds acknowledgements on the App and on Stages, which the assembly does not.
+        input.cdk = { ...input.cdk, acknowledgements };
+      }
     }
     const result = lint(inputs, { rules: this.resolved.rules, config: this.resolved.config });
     result.errors.unshift(...errors);
