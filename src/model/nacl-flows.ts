@@ -725,7 +725,7 @@ class Analysis {
   // ---------------------------------------------------------------- one (NACL, subnet) pair
 
   private analysePair(ctx: PairContext, family: Family): Array<{ f: ReturnFinding; template: string }> {
-    const { nacl, subnet } = ctx;
+    const { subnet } = ctx;
     if (subnet) {
       if (family === 6 && subnet.ipv6 === 'no') return [];
       if (family === 4 && !subnet.cidr4 && subnet.cidr4Why === 'the subnet is IPv6-only') return [];
@@ -889,7 +889,15 @@ class Analysis {
       });
       return undefined;
     }
-    return this.describe(ctx, flow, peer, best.d, best.cells, maxSet.uncertain.length > 0, exempt.known);
+    return this.describe(
+      ctx,
+      flow,
+      peer,
+      best.d,
+      best.cells,
+      best.d.parts.some((p) => p.rule?.source?.assumed),
+      exempt.known,
+    );
   }
 
   private describe(

@@ -107,9 +107,9 @@ export class Region {
   }
 
   union(other: Region): Region {
-    let r: Region = this;
-    for (const b of other.boxes) r = r.subtractBox(b);
-    return new Region(this.family, [...r.boxes, ...other.boxes]);
+    let boxes: readonly Box[] = this.boxes;
+    for (const b of other.boxes) boxes = new Region(this.family, boxes).subtractBox(b).boxes;
+    return new Region(this.family, [...boxes, ...other.boxes]);
   }
 
   /** Every address that appears in some box. */

@@ -463,19 +463,29 @@ export function buildNetworkView(tctx: TemplateContext): NetworkView {
   }
 
   /** CIDR text of a node; follows Fn::GetAtt VPC.CidrBlock and Fn::Select over Fn::Cidr of it. */
-  const cidrText = (raw: unknown): Value => {
+  const cidrText = (raw: unknown, depth = 0): Value => {
     const v = tctx.evaluator.value(raw);
-    if (v.kind === 'known' && v.value instanceof ResourceRef && v.value.attribute === 'CidrBlock') {
-      const vpc = vpcs.get(v.value.logicalId);
-      if (vpc?.primaryCidr) return { kind: 'known', value: vpc.primaryCidr };
-      return { kind: 'unknown', why: `the CIDR of VPC ${v.value.logicalId} is unknown` };
+    if (v.kind === 'known' && v.value instanceof ResourceRef) {
+      const ref = v.value;
+      const target = model.resources.get(ref.logicalId);
+      if (ref.attribute === 'CidrBlock' && target?.type === 'AWS::EC2::VPC') {
+        const vpc = vpcs.get(ref.logicalId);
+        if (vpc?.primaryCidr) return { kind: 'known', value: vpc.primaryCidr };
+        return { kind: 'unknown', why: `the CIDR of VPC ${ref.logicalId} is unknown` };
+      }
+      if (ref.attribute === 'CidrBlock' && target?.type === 'AWS::EC2::Subnet' && depth < 4)
+        return cidrText(target.properties.CidrBlock, depth + 1);
+      return { kind: 'unknown', why: `${ref.toString()} is known only after deployment` };
     }
     if (v.kind === 'unknown' && isRecord(raw) && intrinsicName(raw) === 'Fn::Select') {
       const arg = raw['Fn::Select'];
+      const listValue = Array.isArray(arg) && arg.length === 2 ? knownValue(tctx.evaluator.value(arg[1])) : undefined;
+      if (listValue instanceof ResourceRef)
+        return { kind: 'unknown', why: `${listValue.toString()} is known only after deployment` };
       if (Array.isArray(arg) && arg.length === 2 && isRecord(arg[1]) && intrinsicName(arg[1]) === 'Fn::Cidr') {
         const c = arg[1]['Fn::Cidr'];
         if (Array.isArray(c) && c.length === 3) {
-          const block = cidrText(c[0]);
+          const block = cidrText(c[0], depth + 1);
           const idx = int(knownValue(tctx.evaluator.value(arg[0])));
           const count = tctx.evaluator.value(c[1]);
           const bits = tctx.evaluator.value(c[2]);
