@@ -242,6 +242,26 @@ export class AddressSet {
     return listCut(cidrs, max);
   }
 
+  /**
+   * The shortest description of this set when the addresses of `dontCare` may be included or left out freely
+   * (addresses a NACL never filters): "0.0.0.0/0" rather than a list of the pieces around 169.254.169.254.
+   */
+  describeLoosely(dontCare: AddressSet, max = 6): string {
+    if (this.isEmpty()) return '(no addresses)';
+    const candidates: string[] = [this.describe(max)];
+    const grown = this.union(dontCare);
+    const pieces = grown.toCidrs().filter((c) => AddressSet.parse(c)!.overlaps(this));
+    candidates.push(listCut(pieces, max));
+    const hull = enclosingPrefix(this);
+    const mustExclude = hull.subtract(this).subtract(dontCare);
+    const holes = hull
+      .subtract(this)
+      .toCidrs()
+      .filter((c) => AddressSet.parse(c)!.overlaps(mustExclude));
+    candidates.push(holes.length ? `${hull.toCidrs()[0]} except ${listCut(holes, max)}` : hull.toCidrs()[0]!);
+    return candidates.reduce((a, b) => (b.length < a.length ? b : a));
+  }
+
   toString(): string {
     return this.toCidrs().join(',');
   }

@@ -20,10 +20,19 @@ import {
   effectiveRegion,
   gradePorts,
   protocolName,
+  type Decision,
   type Direction,
   type PortGrade,
 } from './nacl';
-import { naclRules, ruleLabel, suggestNumber, usedNumbers, isCertain, type NaclRule } from './nacl-rules';
+import {
+  naclRules,
+  ruleLabel,
+  suggestNumber,
+  usedNumbers,
+  isCertain,
+  type NaclRule,
+  type RuleSource,
+} from './nacl-rules';
 import {
   entryDirection,
   subnetLabel,
@@ -77,6 +86,20 @@ const NEVER_FILTERED: Readonly<Record<Family, AddressSet>> = {
   4: AddressSet.parseAll(['169.254.169.253/32', '169.254.169.254/32', '169.254.169.123/32', '169.254.169.250/31'])!,
   6: AddressSet.parseAll(['fd00:ec2::253/128', 'fd00:ec2::254/128', 'fd00:ec2::123/128'])!,
 };
+
+/** Public IPv4 space: everything but private, shared, loopback, link-local, multicast and reserved blocks. */
+const PUBLIC_IPV4 = AddressSet.all(4).subtract(
+  AddressSet.parseAll([
+    '0.0.0.0/8',
+    '10.0.0.0/8',
+    '100.64.0.0/10',
+    '127.0.0.0/8',
+    '169.254.0.0/16',
+    '172.16.0.0/12',
+    '192.168.0.0/16',
+    '224.0.0.0/3',
+  ])!,
+);
 
 /** The largest possible subnet: a VPC IPv4 block is at most /16; IPv6 subnets are /44 to /64. */
 const MAX_SUBNET_PREFIX: Readonly<Record<Family, number>> = { 4: 16, 6: 44 };
@@ -244,6 +267,15 @@ interface Zone {
   readonly addrs: AddressSet;
   readonly cls: ClientClass;
   readonly why: string;
+}
+
+/** A cell of the peer set with its allowed return ports, client class and grade. */
+interface GradedCell {
+  readonly addrs: AddressSet;
+  readonly allowed: PortSet;
+  readonly cls: ClientClass;
+  readonly zone?: Zone;
+  readonly grade: PortGrade;
 }
 
 /** One (NACL, subnet) pair. `subnet` undefined: the NACL is associated outside the template. */
@@ -545,14 +577,8 @@ class Analysis {
       }
       const n = view.subnets.get(nat.subnet.logicalId)!;
       const vpc = n.vpc.kind === 'resource' ? view.vpcs.get(n.vpc.logicalId) : undefined;
-      if (!vpc?.cidr4) {
-        this.note(`natvpc:${id}`, {
-          resource: nat.resource,
-          why: `the CIDR of the VPC of NAT gateway ${id} is unknown${vpc?.cidr4Why ? `: ${vpc.cidr4Why}` : ''}`,
-        });
-        continue;
-      }
-      const internet = AddressSet.all(4).subtract(vpc.cidr4);
+      // The remote servers: public address space (a NAT gateway reaches nothing else through the IGW).
+      const internet = vpc?.cidr4 ? PUBLIC_IPV4.subtract(vpc.cidr4) : PUBLIC_IPV4;
       const protocols = new Map<6 | 17, string[]>();
       for (const q of clients) {
         if (q.resource.logicalId === n.resource.logicalId) continue;
@@ -612,7 +638,7 @@ class Analysis {
           role: 'client',
           protocol: p,
           family: 4,
-          peer: internet,
+          peer: AddressSet.all(4),
           ports: PortSet.all(),
           sources: [{ kind: 'nat-client', nat: nat.resource, clients: qs }],
           cls: CLIENT_CLASSES['aws-managed'],
@@ -675,6 +701,38 @@ class Analysis {
             why: `the CIDR of subnet ${s} is unknown: ${info.cidr4Why}`,
           });
       }
+      // One flow per load balancer subnet towards all target subnets (the own subnet is exempt later).
+      for (const p of wiring.targetProtocols) {
+        for (const f of [4, 6] as const) {
+          if (f === 6 && lb.dualstack !== 'yes') continue;
+          let peer = AddressSet.empty(f);
+          const targets: string[] = [];
+          for (const t of wiring.targetSubnets) {
+            const ts = view.subnets.get(t)!;
+            const tc = f === 4 ? ts.cidr4 : ts.cidr6;
+            if (tc) {
+              peer = peer.union(tc);
+              targets.push(t);
+            } else if (f === 4)
+              this.note(`cidr:${t}`, {
+                resource: ts.resource,
+                why: `the CIDR of subnet ${t} is unknown: ${ts.cidr4Why}`,
+              });
+          }
+          if (peer.isEmpty()) continue;
+          for (const s of lb.subnets) {
+            this.addArch(s, {
+              role: 'client',
+              protocol: p,
+              family: f,
+              peer,
+              ports: wiring.targetPorts,
+              sources: [{ kind: 'lb-node', lb: lb.resource, targets }],
+              cls: CLIENT_CLASSES['aws-managed'],
+            });
+          }
+        }
+      }
       for (const t of wiring.targetSubnets) {
         const ts = view.subnets.get(t)!;
         for (const p of wiring.targetProtocols) {
@@ -682,18 +740,6 @@ class Analysis {
             const tc = f === 4 ? ts.cidr4 : ts.cidr6;
             const lc = lbCidrs.get(f);
             if (!tc || !lc || (f === 6 && lb.dualstack !== 'yes')) continue;
-            for (const s of lb.subnets) {
-              if (s === t) continue;
-              this.addArch(s, {
-                role: 'client',
-                protocol: p,
-                family: f,
-                peer: tc,
-                ports: wiring.targetPorts,
-                sources: [{ kind: 'lb-node', lb: lb.resource, targets: [t] }],
-                cls: CLIENT_CLASSES['aws-managed'],
-              });
-            }
             const peer = lc.subtract(tc);
             if (!peer.isEmpty())
               this.addArch(t, {
@@ -904,79 +950,77 @@ class Analysis {
     ctx: PairContext,
     flow: Flow,
     peer: AddressSet,
-    d: ReturnType<typeof decide<unknown>>,
-    cells: ReadonlyArray<{
-      addrs: AddressSet;
-      allowed: PortSet;
-      cls: { name: string; range: PortSet };
-      zone?: Zone;
-      grade: PortGrade;
-    }>,
+    d: Decision<RuleSource>,
+    cells: readonly GradedCell[],
     assumed: boolean,
     exemptKnown: AddressSet,
   ): { f: ReturnFinding; template: string } {
     const { nacl } = ctx;
-    // Describe address sets without the holes of addresses that are never filtered.
-    const fill = exemptKnown.intersect(flow.peer);
-    const show = (s: AddressSet, max?: number): string => {
-      const a = s.describe(max);
-      const b = s.union(fill).describe(max);
-      return b.length < a.length ? b : a;
-    };
     const P = protocolName(flow.protocol);
-    const returnDir: Direction = flow.role === 'server' ? 'outbound' : 'inbound';
-    const toFrom = flow.role === 'server' ? 'to' : 'from';
+    const server = flow.role === 'server';
+    const returnDir: Direction = server ? 'outbound' : 'inbound';
+    const toFrom = server ? 'to' : 'from';
+    // Describe address sets loosely around the addresses that are never filtered.
+    const dontCare = exemptKnown.intersect(flow.peer);
+    const show = (s: AddressSet): string => s.describeLoosely(dontCare);
     const none = cells.filter((c) => c.grade === 'none');
     const others = cells.filter((c) => c.grade !== 'none');
     const partial = others.filter((c) => c.grade !== 'full');
-    const parts = d.parts as ReadonlyArray<{ rule?: NaclRule; action: string; region: { addresses(): AddressSet } }>;
-    const denyParts = parts.filter((p) => p.action === 'deny' && p.rule);
-    const firstDeny = denyParts.map((p) => p.rule!).sort((a, b) => a.number - b.number)[0];
-    const allowEntries = parts.filter((p) => p.action === 'allow' && p.rule).map((p) => p.rule!);
+    const denyRules = d.parts.filter((p) => p.action === 'deny' && p.rule);
+    const allowRules = [...new Set(d.parts.filter((p) => p.action === 'allow' && p.rule).map((p) => p.rule!))];
+    const firstDenyFor = (cidr: AddressSet): NaclRule | undefined =>
+      denyRules
+        .filter((p) => p.region.addresses().overlaps(cidr))
+        .map((p) => p.rule!)
+        .sort((x, y) => x.number - y.number)[0];
+    const firstDeny = firstDenyFor(peer);
     const used = usedNumbers(this.view, nacl, returnDir);
     const k = suggestNumber(used, firstDeny?.number);
+    const numberText =
+      k === undefined
+        ? ' (no free rule number is left below the DENY; renumber the entries)'
+        : ` with rule number ${k}${firstDeny ? ` (any free number below ${firstDeny.number})` : ''}`;
+    const add = (cidr: AddressSet): string =>
+      `Add an ${returnDir} ALLOW ${P} ${toFrom} ${show(cidr)} for ports 1024–65535${numberText}.`;
+    const denyText = (cidr: AddressSet): string => {
+      const r = firstDenyFor(cidr);
+      return r
+        ? `denied first by ${r.source?.builtin ?? `rule ${r.number} (${r.source?.entry?.resource.logicalId})`}`
+        : '';
+    };
+    const rulesText = (rules: readonly NaclRule[]): string => list(rules.map((r) => ruleLabel(r)));
 
-    // Request side: what allows the request, who the clients are.
+    // What allows the request, and who the clients are.
     const entrySources = flow.sources
-      .filter((s): s is Extract<FlowSource, { kind: 'entry' }> => s.kind === 'entry')
-      .sort((a, b) => a.rule.number - b.rule.number);
-    const reqEntries = list(entrySources.map((s) => `entry ${s.entry.resource.logicalId}, rule ${s.rule.number}`));
-    const reqPorts = entrySources.reduce((a, s) => a.union(s.ports), PortSet.empty());
+      .filter((x): x is Extract<FlowSource, { kind: 'entry' }> => x.kind === 'entry')
+      .sort((x, y) => x.rule.number - y.rule.number);
+    const arch = flow.sources.filter((x) => x.kind !== 'entry' && x.kind !== 'lambda');
+    const archList = list(arch.map((x) => archText(x, this.view)));
     let lead: string;
     if (entrySources.length) {
-      lead =
-        flow.role === 'server'
-          ? `NACL ${nacl.label} ({SUBNETS}) allows inbound ${P} ${portsText(reqPorts)} from ${show(peer)} (${reqEntries})`
-          : `NACL ${nacl.label} ({SUBNETS}) allows outbound ${P} ${portsText(reqPorts)} to ${show(peer)} (${reqEntries})`;
+      const ports = entrySources.reduce((acc, x) => acc.union(x.ports), PortSet.empty());
+      const entries = list(entrySources.map((x) => `entry ${x.entry.resource.logicalId}, rule ${x.rule.number}`));
+      lead = `NACL ${nacl.label} ({SUBNETS}) allows ${server ? 'inbound' : 'outbound'} ${P} ${portsText(ports)} ${server ? 'from' : 'to'} ${show(peer)} (${entries})`;
+      if (arch.length) lead += `, which ${server ? 'admits' : 'carries'} ${archList}`;
     } else {
-      lead = `NACL ${nacl.label} ({SUBNETS}) ${flow.role === 'server' ? 'receives' : 'carries'} ${list(flow.sources.map((s) => archText(s, this.view)))}`;
+      lead = `NACL ${nacl.label} ({SUBNETS}) ${server ? 'receives' : 'carries'} ${archList}`;
     }
-    const managed = flow.sources.filter(
-      (s) => s.kind !== 'entry' && s.kind !== 'lb-listener' && s.kind !== 'nlb-client-ip' && s.kind !== 'nat-server',
-    );
-    const who = list(
-      managed
-        .map((s) =>
-          s.kind === 'nat-client'
-            ? `NAT gateway ${s.nat.logicalId}`
-            : s.kind === 'lambda'
-              ? `VPC Lambda ${s.fn.logicalId}`
-              : s.kind === 'lb-node' || s.kind === 'lb-target'
-                ? `the nodes of load balancer ${s.lb.logicalId}`
-                : '',
-        )
-        .filter(Boolean),
-    );
-    const extraArch = entrySources.length ? flow.sources.filter((s) => s.kind !== 'entry' && s.kind !== 'lambda') : [];
-    const archNote = extraArch.length
-      ? ` It also ${flow.role === 'server' ? 'receives' : 'carries'} ${list(extraArch.map((s) => archText(s, this.view)))}.`
+    // Who uses source ports 1024-65535 (aws-managed clients), for the messages of managed grades.
+    const managedWho: Array<{ text: string; plural: boolean }> = [];
+    for (const x of flow.sources) {
+      if (x.kind === 'nat-client') managedWho.push({ text: `NAT gateway ${x.nat.logicalId}`, plural: false });
+      else if (x.kind === 'lambda') managedWho.push({ text: `VPC Lambda ${x.fn.logicalId}`, plural: false });
+      else if (x.kind === 'lb-node' || x.kind === 'lb-target')
+        managedWho.push({ text: `the nodes of load balancer ${x.lb.logicalId}`, plural: true });
+    }
+    const uniqueWho = [...new Map(managedWho.map((w) => [w.text, w])).values()];
+    const who = uniqueWho.length
+      ? `${capital(list(uniqueWho.map((w) => w.text)))} ${uniqueWho.length > 1 || uniqueWho[0]!.plural ? 'use' : 'uses'} source ports 1024–65535`
       : '';
-    const assumedNote = assumed
-      ? ' (This assumes that entries whose values are unknown allow as much as they can.)'
-      : '';
+
     const related: RelatedInput[] = [];
     const addRelated = (logicalId: string | undefined, message: string, path?: PathSegment[]): void => {
-      if (!logicalId || related.some((r) => r.logicalId === logicalId && r.message === message)) return;
+      if (!logicalId || related.some((r) => r.logicalId === logicalId)) return;
       related.push({ logicalId, message, ...(path ? { path } : {}) });
     };
     if (ctx.subnet)
@@ -985,66 +1029,50 @@ class Analysis {
       nacl.resource.logicalId,
       nacl.isDefault ? `VPC ${nacl.resource.logicalId} (its default NACL)` : `NACL ${nacl.label}`,
     );
-    for (const s of entrySources.slice(1))
+    for (const x of entrySources.slice(1))
       addRelated(
-        s.entry.resource.logicalId,
-        `entry ${s.entry.resource.logicalId} (rule ${s.rule.number}) allows the request too`,
+        x.entry.resource.logicalId,
+        `entry ${x.entry.resource.logicalId} (rule ${x.rule.number}) allows the request too`,
       );
-    for (const s of flow.sources) {
+    for (const x of flow.sources) {
       const r =
-        s.kind === 'nat-client' || s.kind === 'nat-server'
-          ? s.nat
-          : s.kind === 'lambda'
-            ? s.fn
-            : s.kind === 'entry'
+        x.kind === 'nat-client' || x.kind === 'nat-server'
+          ? x.nat
+          : x.kind === 'lambda'
+            ? x.fn
+            : x.kind === 'entry'
               ? undefined
-              : s.lb;
+              : x.lb;
       if (r) addRelated(r.logicalId, `${RESOURCE_NOUN[r.type] ?? r.type} ${r.logicalId}`);
     }
     if (firstDeny?.source?.entry)
-      addRelated(firstDeny.source.entry.resource.logicalId, `${ruleLabel(firstDeny)} denies the return traffic first`);
-    for (const r of allowEntries)
+      addRelated(firstDeny.source.entry.resource.logicalId, `${ruleLabel(firstDeny)} denies the return traffic first`, [
+        'Properties',
+        'RuleNumber',
+      ]);
+    for (const r of allowRules)
       if (r.source?.entry)
-        addRelated(r.source.entry.resource.logicalId, `${ruleLabel(r)} allows part of the return traffic`);
-
-    const denyText = (cidr: AddressSet): string => {
-      const dr = denyParts
-        .filter((p) => p.region.addresses().overlaps(cidr))
-        .map((p) => p.rule!)
-        .sort((a, b) => a.number - b.number)[0];
-      if (dr)
-        return `denied first by ${dr.source?.builtin ?? `rule ${dr.number} (${dr.source?.entry?.resource.logicalId})`}`;
-      return 'not allowed by any entry';
-    };
-    const numberText =
-      k === undefined
-        ? ' (no free rule number is left below the DENY; renumber the entries)'
-        : ` with rule number ${k}${firstDeny ? ` (any free number below ${firstDeny.number})` : ''}`;
-    const add = (cidr: AddressSet): string =>
-      `Add an ${returnDir} ALLOW ${P} ${toFrom} ${show(cidr)} for ports 1024–65535${numberText}.`;
+        addRelated(r.source.entry.resource.logicalId, `${ruleLabel(r)} allows part of the return traffic`, [
+          'Properties',
+          'PortRange',
+        ]);
 
     let grade: string;
     let severity: Severity;
     let message: string;
     if (!others.length) {
-      // none: nothing usable comes back.
       grade = 'none';
       severity = 'error';
       const allowedSome = cells.some((c) => !c.allowed.intersect(EPHEMERAL.all).isEmpty());
       const reason = allowedSome
-        ? `allowed only on ${describeAllowed(cells)} (${list(allowEntries.map(ruleLabel))}), which covers neither the Linux (32768–60999) nor the Windows (49152–65535) ephemeral range`
-        : denyText(peer);
-      const sym = this.symmetric(ctx, flow, peer);
-      if (flow.role === 'server')
-        message = `${lead}, but replies cannot leave the subnet: outbound ${P} to ${show(peer)} on ephemeral ports 1024–65535 is ${reason}. NACLs are stateless, so every allowed request needs an allowed return path.${archNote} ${add(peer)}`;
-      else
-        message = `${lead}, but inbound replies on the subnet's ephemeral ports are ${reason}. NACLs are stateless, so every allowed request needs an allowed return path.${archNote} ${add(peer)}`;
-      if (who)
-        message = message.replace(
-          'NACLs are stateless',
-          `${capital(who)} use${managed.length > 1 ? '' : 's'} source ports 1024–65535. NACLs are stateless`,
-        );
-      if (sym) {
+        ? `allowed only on ${describeAllowed(cells, show)} (${rulesText(allowRules)}), which covers neither the Linux (32768–60999) nor the Windows (49152–65535) ephemeral range`
+        : denyText(peer) || 'not allowed by any entry';
+      message = server
+        ? `${lead}, but replies cannot leave the subnet: outbound ${P} to ${show(peer)} on ephemeral ports 1024–65535 is ${reason}.`
+        : `${lead}, but inbound ${P} replies from ${show(peer)} on the subnet's ephemeral ports 1024–65535 are ${reason}.`;
+      if (who) message += ` ${who}.`;
+      message += ` NACLs are stateless, so every allowed request needs an allowed return path. ${add(peer)}`;
+      if (this.symmetric(ctx, flow, peer)) {
         severity = 'warning';
         grade = 'none-symmetric';
         message += ` Replies do reach clients that send from ${portsText(flow.ports)} themselves (symmetric mode, such as ntpd), but clients that use ephemeral source ports (chrony, systemd-timesyncd, SNTP clients) time out.`;
@@ -1052,38 +1080,35 @@ class Analysis {
     } else if (none.length) {
       grade = 'address-partial';
       severity = 'warning';
-      const dropped = none.reduce((a, c) => a.union(c.addrs), AddressSet.empty(flow.family));
+      const dropped = none.reduce((acc, c) => acc.union(c.addrs), AddressSet.empty(flow.family));
+      const deny = denyText(dropped);
       const natNote =
-        flow.role === 'client' && ctx.subnet?.natGateways.length
-          ? ` Subnet ${ctx.subnet.resource.logicalId} reaches the internet through NAT gateway ${list(ctx.subnet.natGateways)}: replies arrive from the remote servers' addresses, not from the NAT gateway.`
+        !server && ctx.subnet?.natGateways.length
+          ? ` Subnet ${ctx.subnet.resource.logicalId} reaches the internet through NAT gateway ${list(ctx.subnet.natGateways)}, so replies arrive from the remote servers' addresses, not from the NAT gateway.`
           : '';
-      message =
-        flow.role === 'server'
-          ? `NACL ${nacl.label} ({SUBNETS}): requests from ${show(peer)} are allowed in (${entrySources.length ? reqEntries : list(flow.sources.map((s) => archText(s, this.view)))}), but replies to ${show(dropped)} are ${denyText(dropped)} out.${natNote} Either narrow the inbound source or widen the return entry: ${lowerFirst(add(dropped))}`
-          : `NACL ${nacl.label} ({SUBNETS}): requests to ${show(peer)} are allowed out (${entrySources.length ? reqEntries : list(flow.sources.map((s) => archText(s, this.view)))}), but replies from ${show(dropped)} are ${denyText(dropped)} in.${natNote} Either narrow the outbound destination or widen the return entry: ${lowerFirst(add(dropped))}`;
-      message = message
-        .replace(' are not allowed by any entry out.', ' are not allowed out by any entry.')
-        .replace(' are not allowed by any entry in.', ' are not allowed in by any entry.');
+      const fix = deny
+        ? `Either stop allowing the requests ${toFrom === 'to' ? 'from' : 'to'} ${show(dropped)} as well, or, if this is a deny list, list ${show(dropped)} under expectedExclusions in the archlint config.`
+        : `Either narrow the ${server ? 'inbound source' : 'outbound destination'} or widen the return entry: ${lowerFirst(add(peer))}`;
+      message = `${lead}, but ${returnDir} replies ${toFrom} ${show(dropped)} are ${deny || 'not allowed by any entry'}: ${server ? 'those clients can connect but never receive a reply' : 'those servers can be reached but their replies never arrive'}.${natNote} ${fix}`;
     } else {
-      // Port-partial grades.
       const worst =
         partial.find((c) => c.grade === 'managed-partial' || c.grade === 'class-partial') ??
         partial.find((c) => c.grade === 'narrow-partial') ??
         partial[0]!;
       grade = worst.grade;
-      const widen = list(allowEntries.map(ruleLabel));
+      const ranges = partial.every((c) => c.allowed.equals(worst.allowed))
+        ? worst.allowed.describe()
+        : describeAllowed(partial, show);
+      const returnEntries = rulesText(allowRules);
       if (grade === 'managed-partial' || grade === 'class-partial') {
         severity = 'error';
         const range = worst.cls.range;
-        const missing = range.size() - worst.allowed.intersect(range).size();
-        const share = (100 * missing) / range.size();
+        const share = (100 * (range.size() - worst.allowed.intersect(range).size())) / range.size();
         const whoText =
           grade === 'managed-partial'
-            ? who
-              ? `${capital(who)} use${managed.length > 1 ? '' : 's'} source ports 1024–65535`
-              : `${capital(worst.zone?.why ?? 'these clients')} use source ports 1024–65535`
-            : `${capital(worst.zone?.why ?? `clients declared ${worst.cls.name} in archlint config`)} use source ports ${range.describe()}`;
-        message = `${lead}. ${whoText}. NACL ${nacl.label} allows ${returnDir} replies ${toFrom} ${show(worst.addrs)} only on ${worst.allowed.describe()} (${widen}), so about ${pct(share)}% of connections will time out at random.${archNote} Widen the ${returnDir} ALLOW to ${grade === 'managed-partial' ? '1024–65535' : `cover ${range.describe()} (1024–65535 covers every client)`}.`;
+            ? who || `${capital(worst.zone?.why ?? 'these clients')} use source ports 1024–65535`
+            : `${capital(worst.zone?.why ?? `the clients are declared ${worst.cls.name} in archlint config`)}, with source ports ${range.describe()}`;
+        message = `${lead}. ${whoText}, but the NACL allows ${returnDir} replies ${toFrom} ${show(worst.addrs)} only on ${ranges} (${returnEntries}), so about ${pct(share)}% of connections will time out at random. Widen the ${returnDir} ALLOW to ${grade === 'managed-partial' ? '1024–65535' : `cover ${range.describe()} (1024–65535 covers every client)`}.`;
       } else {
         severity = 'warning';
         const works =
@@ -1092,30 +1117,23 @@ class Analysis {
             : worst.allowed.covers(EPHEMERAL.linux)
               ? 'only for Linux clients'
               : 'only for Windows clients';
-        const rangesText =
-          partial.length > 1 && !partial.every((c) => c.allowed.equals(worst.allowed))
-            ? describeAllowed(partial)
-            : worst.allowed.describe();
-        message = `${lead}. Replies ${toFrom} ${show(worst.addrs)} are allowed only on ${rangesText} (${widen}). This works ${works} with default settings and fails for clients using other ephemeral ports.${archNote} Use 1024–65535, or declare the client range in archlint config if it is controlled.`;
+        message = `${lead}. Replies ${toFrom} ${show(worst.addrs)} are allowed only on ${ranges} (${returnEntries}). This works ${works} with default settings and fails for clients using other ephemeral ports. Use 1024–65535, or declare the client range in archlint config if it is controlled.`;
       }
     }
-    message += assumedNote;
+    if (assumed) message += ' (This assumes that entries whose values are unknown allow as much as they can.)';
 
-    // Location: the request entry; otherwise the return entry to widen; otherwise the NACL (or VPC).
+    // Location: the request entry; otherwise the return entry to widen; otherwise the NACL (or the VPC).
     let resource: Resource = nacl.resource;
     let path: PathSegment[] = [];
-    const req = primaryEntry(flow);
-    const single = new Set(allowEntries.map((r) => r.source?.entry).filter((e): e is NaclEntry => !!e));
+    const req = entrySources[0]?.entry;
+    const widenable = new Set(allowRules.map((r) => r.source?.entry).filter((e): e is NaclEntry => !!e));
     if (req) resource = req.resource;
-    else if (grade.endsWith('partial') && grade !== 'address-partial' && single.size === 1) {
-      resource = [...single][0]!.resource;
+    else if (grade.endsWith('partial') && grade !== 'address-partial' && widenable.size === 1) {
+      resource = [...widenable][0]!.resource;
       path = ['Properties', 'PortRange'];
     }
     const key = `${ctx.subnet?.resource.logicalId ?? '(outside)'}|${flowKey(flow)}`;
-    return {
-      f: { resource, path, severity, message, related, key, grade },
-      template: message,
-    };
+    return { f: { resource, path, severity, message, related, key, grade }, template: message };
   }
 
   /** UDP services often used with the service port as source port (NTP): whether replies to it pass. */
@@ -1146,8 +1164,11 @@ function primaryEntry(f: Flow): NaclEntry | undefined {
   return e?.entry;
 }
 
-/** "32768–65535" or "32768–65535 for 10.0.0.0/8; none for ..." */
-function describeAllowed(cells: ReadonlyArray<{ addrs: AddressSet; allowed: PortSet }>): string {
+/** "32768–65535", or per address group when the groups differ. */
+function describeAllowed(
+  cells: ReadonlyArray<{ addrs: AddressSet; allowed: PortSet }>,
+  show: (s: AddressSet) => string,
+): string {
   const byPorts = new Map<string, { ports: PortSet; addrs: AddressSet }>();
   for (const c of cells) {
     const p = c.allowed.intersect(EPHEMERAL.all);
@@ -1157,7 +1178,7 @@ function describeAllowed(cells: ReadonlyArray<{ addrs: AddressSet; allowed: Port
   }
   if (byPorts.size === 1) return [...byPorts.values()][0]!.ports.describe();
   return [...byPorts.values()]
-    .map((g) => `${g.ports.isEmpty() ? 'no ports' : g.ports.describe()} for ${g.addrs.describe(3)}`)
+    .map((g) => `${g.ports.isEmpty() ? 'no ports' : g.ports.describe()} for ${show(g.addrs)}`)
     .join('; ');
 }
 
