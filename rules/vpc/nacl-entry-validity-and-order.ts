@@ -245,7 +245,7 @@ function shadowing(ctx: RuleContext, e: NaclEntry, nacl: NaclInfo, dir: Directio
       path: P('RuleNumber'),
       key: 'shadowed',
       severity: 'warning',
-      message: `NACL entry ${e.resource.logicalId} (rule ${me.number}, ${what}) in NACL ${nacl.label} is completely shadowed${unknownCidr}: lower-numbered ${names.length > 1 ? 'entries' : 'entry'} ${names.join(', ')} decide all of its traffic first, so ${never}. Give it a number lower than ${Math.min(...opposite.map((r) => r.number))} or remove it.`,
+      message: `NACL entry ${e.resource.logicalId} (rule ${me.number}, ${what}) in NACL ${nacl.label} is completely shadowed${unknownCidr}: lower-numbered ${names.length > 1 ? 'entries' : 'entry'} ${names.join(', ')} ${names.length > 1 ? 'decide' : 'decides'} all of its traffic first, so ${never}. Give it a number lower than ${Math.min(...opposite.map((r) => r.number))} or remove it.`,
       related,
     });
   } else {

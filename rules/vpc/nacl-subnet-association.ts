@@ -138,11 +138,18 @@ function checkNacl(r: Resource, ctx: RuleContext): void {
       });
   }
   if (missing.length) {
-    const subnets = nacl.subnets.length ? nacl.subnets : assocs.map((a) => a.logicalId);
+    const subnets = [
+      ...new Set(
+        assocs.map((a) => {
+          const t = view.resolve(a.properties.SubnetId);
+          return t.kind === 'resource' ? t.logicalId : `the subnet of ${a.logicalId}`;
+        }),
+      ),
+    ];
     const both = missing.length === 2;
     ctx.report(r, {
       key: 'black-hole',
-      message: `NACL ${r.logicalId} is associated with ${nacl.subnets.length ? `subnet${subnets.length > 1 ? 's' : ''} ${subnets.join(', ')}` : 'subnets'} but has no ${both ? 'ALLOW entry in either direction' : `${missing[0]} ALLOW entry`}: a custom NACL denies everything it does not allow, so all ${both ? '' : `${missing[0]} `}traffic of ${subnets.length > 1 ? 'these subnets' : 'this subnet'} is dropped. Add ${both ? 'inbound and outbound' : missing[0]} ALLOW entries (with their return paths).`,
+      message: `NACL ${r.logicalId} is associated with subnet${subnets.length > 1 ? 's' : ''} ${subnets.join(', ')} but has no ${both ? 'ALLOW entry in either direction' : `${missing[0]} ALLOW entry`}: a custom NACL denies everything it does not allow, so all ${both ? '' : `${missing[0]} `}traffic of ${subnets.length > 1 ? 'these subnets' : 'this subnet'} is dropped. Add ${both ? 'inbound and outbound' : missing[0]} ALLOW entries (with their return paths).`,
       related: assocs.map((a) => ({ logicalId: a.logicalId, message: `${a.logicalId} associates this NACL` })),
     });
   }

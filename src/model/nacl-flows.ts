@@ -865,7 +865,7 @@ class Analysis {
   private maybeFlowNote(nacl: NaclInfo, e: NaclEntry): void {
     if (e.action.state === 'known' && e.action.value === 'deny') return;
     if (e.protocol.state === 'known' && e.protocol.value !== 6 && e.protocol.value !== 17) return;
-    if (e.protocol.state === 'invalid' || e.action.state === 'invalid') return;
+    if (e.invalid) return;
     const why =
       e.exists !== 'yes'
         ? `entry ${e.resource.logicalId} exists only when condition ${e.resource.condition} holds`
@@ -911,7 +911,7 @@ class Analysis {
     };
     const best = gradeCells(maxSet.rules);
     const failing = best.cells.filter((c) => c.grade !== 'full');
-    const flowLabel = `${flow.role === 'server' ? 'replies to' : 'replies from'} ${peer.describe(3)} (${protocolName(flow.protocol)})`;
+    const flowLabel = `${flow.role === 'server' ? 'replies to' : 'replies from'} ${peer.describeLoosely(exempt.known.intersect(flow.peer), 3)} (${protocolName(flow.protocol)})`;
     if (!failing.length) {
       const minSet = naclRules(view, nacl, returnDir, 'min');
       if (minSet.uncertain.length) {

@@ -43,6 +43,7 @@ export function isCertain(e: NaclEntry, naclKey: string): boolean {
 
 /** The widest rules an uncertain entry may stand for, with the given action. */
 function widened(e: NaclEntry, action: Action): NaclRule[] {
+  if (e.invalid) return []; // CloudFormation rejects it: it never filters anything
   const actions = options(e.action) ?? (e.action.state === 'invalid' ? [] : (['allow', 'deny'] as Action[]));
   if (!actions.includes(action)) return [];
   const numbers = options(e.ruleNumber);

@@ -150,6 +150,8 @@ export interface NaclEntry {
   readonly rule?: AclRule<NaclEntry>;
   /** Why `rule` is undefined (the unknown or invalid inputs). */
   readonly problems: readonly string[];
+  /** A value is certainly invalid: CloudFormation rejects the entry, so it never filters anything. */
+  readonly invalid: boolean;
 }
 
 export interface NaclInfo {
@@ -958,11 +960,17 @@ function normaliseEntry(
   }
 
   const problems: string[] = [];
+  let invalid = false;
   const need = <T>(name: string, f: Field<T>, required = true): T | undefined => {
     if (f.state === 'known') return f.value;
     if (f.state === 'unknown') problems.push(`${name} ${f.why}`);
-    else if (f.state === 'invalid') problems.push(`${name} is invalid (${describeValue(f.raw)})`);
-    else if (required) problems.push(`${name} is not set`);
+    else if (f.state === 'invalid') {
+      problems.push(`${name} is invalid (${describeValue(f.raw)})`);
+      invalid = true;
+    } else if (required) {
+      problems.push(`${name} is not set`);
+      invalid = true;
+    }
     return undefined;
   };
   const eg = egress.state === 'missing' ? false : need('Egress', egress);
@@ -975,8 +983,10 @@ function normaliseEntry(
       const f = need('PortRange.From', portFrom);
       const t = need('PortRange.To', portTo);
       if (f !== undefined && t !== undefined) {
-        if (f > t || f < 0 || t > 65535) problems.push(`PortRange ${f}–${t} is invalid`);
-        else ports = PortSet.range(f, t);
+        if (f > t || f < 0 || t > 65535) {
+          problems.push(`PortRange ${f}–${t} is invalid`);
+          invalid = true;
+        } else ports = PortSet.range(f, t);
       }
     } else if (proto === 1 || proto === 58) {
       // ICMP: type and code in the port dimension. Icmp is required for protocol 1.
@@ -989,9 +999,13 @@ function normaliseEntry(
   let addrs: AddressSet | undefined;
   const has4 = cidr4.state !== 'missing';
   const has6 = cidr6.state !== 'missing';
-  if (has4 && has6) problems.push('both CidrBlock and Ipv6CidrBlock are set');
-  else if (!has4 && !has6) problems.push('neither CidrBlock nor Ipv6CidrBlock is set');
-  else if (has4) {
+  if (has4 && has6) {
+    problems.push('both CidrBlock and Ipv6CidrBlock are set');
+    invalid = true;
+  } else if (!has4 && !has6) {
+    problems.push('neither CidrBlock nor Ipv6CidrBlock is set');
+    invalid = true;
+  } else if (has4) {
     family = 4;
     addrs = need('CidrBlock', cidr4);
   } else {
@@ -1014,6 +1028,7 @@ function normaliseEntry(
     cidr4,
     cidr6,
     problems,
+    invalid,
   };
   if (
     eg !== undefined &&
