@@ -378,6 +378,15 @@ class Analysis {
           });
       }
       if (!nacl.isDefault && nacl.exported && !nacl.associations.length) contexts.push({ nacl });
+      // Catalog 2.1.4: an entry CloudFormation rejects (PortRange missing for TCP/UDP, ...) makes the NACL unknown.
+      const broken = nacl.entries.find((e) => e.invalid && e.exists !== 'no');
+      if (broken && contexts.length) {
+        this.note(`invalid:${nacl.key}`, {
+          resource: broken.resource,
+          why: `NACL ${nacl.label} cannot be analysed: entry ${broken.resource.logicalId} is invalid (${broken.problems.join('; ')})`,
+        });
+        continue;
+      }
       for (const ctx of contexts) {
         for (const family of [4, 6] as const) {
           for (const out of this.analysePair(ctx, family)) pending.push({ ctx, ...out });
@@ -968,6 +977,14 @@ class Analysis {
     const partial = others.filter((c) => c.grade !== 'full');
     const denyRules = d.parts.filter((p) => p.action === 'deny' && p.rule);
     const allowRules = [...new Set(d.parts.filter((p) => p.action === 'allow' && p.rule).map((p) => p.rule!))];
+    /** The ALLOW entries that decide part of the return traffic of some addresses. */
+    const allowRulesFor = (cidr: AddressSet): NaclRule[] => [
+      ...new Set(
+        d.parts
+          .filter((p) => p.action === 'allow' && p.rule && p.region.addresses().overlaps(cidr))
+          .map((p) => p.rule!),
+      ),
+    ];
     const firstDenyFor = (cidr: AddressSet): NaclRule | undefined =>
       denyRules
         .filter((p) => p.region.addresses().overlaps(cidr))
@@ -1060,6 +1077,7 @@ class Analysis {
     let grade: string;
     let severity: Severity;
     let message: string;
+    let widenFrom: NaclRule[] = allowRules;
     if (!others.length) {
       grade = 'none';
       severity = 'error';
@@ -1099,7 +1117,9 @@ class Analysis {
       const ranges = partial.every((c) => c.allowed.equals(worst.allowed))
         ? worst.allowed.describe()
         : describeAllowed(partial, show);
-      const returnEntries = rulesText(allowRules);
+      const worstRules = allowRulesFor(partial.reduce((acc, c) => acc.union(c.addrs), AddressSet.empty(flow.family)));
+      const returnEntries = rulesText(worstRules);
+      widenFrom = worstRules;
       if (grade === 'managed-partial' || grade === 'class-partial') {
         severity = 'error';
         const range = worst.cls.range;
@@ -1126,7 +1146,7 @@ class Analysis {
     let resource: Resource = nacl.resource;
     let path: PathSegment[] = [];
     const req = entrySources[0]?.entry;
-    const widenable = new Set(allowRules.map((r) => r.source?.entry).filter((e): e is NaclEntry => !!e));
+    const widenable = new Set(widenFrom.map((r) => r.source?.entry).filter((e): e is NaclEntry => !!e));
     if (req) resource = req.resource;
     else if (grade.endsWith('partial') && grade !== 'address-partial' && widenable.size === 1) {
       resource = [...widenable][0]!.resource;
