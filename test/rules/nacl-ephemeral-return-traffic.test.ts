@@ -414,11 +414,15 @@ describe(`${ID}: architecture flows (catalog 2.1.2 b)`, () => {
       NetworkConfiguration: { AwsvpcConfiguration: { Subnets: [{ Ref: 'Web' }] } },
     });
     const text = template(
-      lbBody({}, { TargetType: 'ip' }, svc) + entry('OutAll', { n: 100, out: true, proto: -1, cidr: '10.0.0.0/16' }),
+      lbBody({}, { TargetType: 'ip' }, svc) +
+        entry('InApp', { n: 100, cidr: '10.0.0.0/24', ports: [8080, 8080] }) +
+        entry('OutRet', { n: 100, out: true, cidr: '10.0.0.0/24', ports: [1024, 65535] }),
     );
-    // Web's NACL allows nothing in: no request reaches the targets, but the return of the health checks and traffic
-    // is allowed; no finding (a black hole is nacl-subnet-association's concern).
     expect(check(text).found).toEqual([]);
+    const narrow = text.replace('"PortRange":{"From":1024,"To":65535}', '"PortRange":{"From":49152,"To":65535}');
+    const { found } = check(narrow);
+    expect(found.map((f) => [f.id, f.line, f.severity])).toEqual([['InApp', lineOf(narrow, 'InApp'), 'error']]);
+    expect(found[0]!.message).toMatch(/load balancer Lb/);
   });
 
   it('an internet-facing NLB with instance targets: targets answer the clients directly', () => {
