@@ -266,27 +266,37 @@ function checkNacl(r: Resource, ctx: RuleContext, nacl: NaclInfo): void {
       (e) => entryDirection(e) === dir && e.nacls.some((k) => k.key === nacl.key && k.certain),
     );
     const sure = mine.filter((e) => e.exists === 'yes');
-    const builtin = nacl.isDefault
-      ? naclRules(ctx.view(networkView), nacl, dir, 'certain').rules.filter((x) => x.source?.builtin).length
-      : 0;
-    const count = sure.length + builtin;
-    const maybe = mine.length - sure.length;
     const label = nacl.isDefault ? `The default NACL of VPC ${r.logicalId}` : `NACL ${r.logicalId}`;
-    const counted = `${count} ${dir} rules${builtin ? ` (including ${builtin} built-in)` : ''}`;
-    if (count > 40) {
-      ctx.report(r, {
-        key: `quota-${dir}`,
-        severity: 'error',
-        message: `${label} has ${counted}; a NACL takes at most 40 rules per direction even with a raised quota (the default is 20), so the deployment fails. Consolidate entries or split the subnets across NACLs.`,
-      });
-    } else if (count > 20) {
-      ctx.report(r, {
-        key: `quota-${dir}`,
-        severity: 'warning',
-        message: `${label} has ${counted}, more than the default quota of 20 rules per direction; the deployment fails unless the account's quota was raised (up to 40). Consolidate entries or request the increase first.`,
-      });
-    } else if (count + maybe > 20) {
-      ctx.unknown(r, { why: `${label} has more than 20 ${dir} rules if the entries with conditions exist` });
+    // The quota counts rules per direction and per IP family, the default deny rule (and the default NACL's
+    // built-in allow rule) included.
+    const builtins = nacl.isDefault
+      ? naclRules(ctx.view(networkView), nacl, dir, 'certain').rules.filter((x) => x.source?.builtin)
+      : [];
+    for (const family of [4, 6] as const) {
+      const isFamily = (e: NaclEntry): boolean =>
+        family === 4 ? e.cidr4.state !== 'missing' : e.cidr6.state !== 'missing';
+      const entries = sure.filter(isFamily).length;
+      const maybe = mine.filter(isFamily).length - entries;
+      if (!entries && !maybe) continue;
+      const builtin = builtins.filter((x) => x.family === family).length;
+      const count = entries + builtin + 1;
+      const fam = family === 4 ? 'IPv4' : 'IPv6';
+      const counted = `${entries} ${dir} ${fam} entries, which with the ${builtin ? 'built-in allow and ' : ''}default deny rule${builtin ? 's' : ''} make ${count} rules`;
+      if (count > 40) {
+        ctx.report(r, {
+          key: `quota-${dir}-${family}`,
+          severity: 'error',
+          message: `${label} has ${counted}; a NACL takes at most 40 ${dir} ${fam} rules even with a raised quota (the default is 20), so the deployment fails. Consolidate entries or split the subnets across NACLs.`,
+        });
+      } else if (count > 20) {
+        ctx.report(r, {
+          key: `quota-${dir}-${family}`,
+          severity: 'warning',
+          message: `${label} has ${counted}, more than the default quota of 20 ${dir} ${fam} rules per NACL (counted per direction and IP family, default deny included); the deployment fails unless the account's quota was raised (up to 40). Consolidate entries or request the increase first.`,
+        });
+      } else if (count + maybe > 20) {
+        ctx.unknown(r, { why: `${label} has more than 20 ${dir} ${fam} rules if the entries with conditions exist` });
+      }
     }
 
     // Numbering without gaps between entries of the same family.

@@ -17,10 +17,10 @@ export function res(id: string, type: string, props: Props = {}, extra: Props = 
 export function entry(
   id: string,
   o: {
-    n: number | string;
-    out?: boolean | string;
-    proto?: number | string;
-    action?: string;
+    n: unknown;
+    out?: unknown;
+    proto?: unknown;
+    action?: unknown;
     cidr?: unknown;
     v6?: unknown;
     ports?: [number | string, number | string];

@@ -154,18 +154,29 @@ describe(`${ID}: order (warnings and infos)`, () => {
     expect(c.unknown.map((u) => u.why)).toContain('CidrBlock needs the value of parameter Cidr');
   });
 
-  it('more than 20 entries in one direction (warning), more than 40 (error)', () => {
-    const many = (k: number, out = false) =>
+  it('more than 20 rules per direction and IP family, default deny included (warning), more than 40 (error)', () => {
+    const many = (k: number, out = false, v6 = false) =>
       Array.from({ length: k }, (_, i) =>
-        entry(`E${out ? 'o' : 'i'}${i}`, { n: (i + 1) * 10, out, ports: [1000 + i, 1000 + i] }),
+        entry(`E${out ? 'o' : 'i'}${v6 ? '6' : '4'}${i}`, {
+          n: (i + 1) * 10 + (v6 ? 5 : 0),
+          out,
+          ports: [1000 + i, 1000 + i],
+          ...(v6 ? { v6: '::/0' } : {}),
+        }),
       ).join('');
-    expect(check(many(20)).found).toEqual([]);
-    const c = check(many(21));
+    expect(check(many(19)).found).toEqual([]);
+    // 19 IPv4 and 19 IPv6 entries: each family stays within its own quota.
+    expect(check(many(19) + many(19, false, true), '', { ipv6: true }).found).toEqual([]);
+    const c = check(many(20));
     expect(where(c)).toEqual([['Acl', lineOf(c.text, 'Acl'), 'warning']]);
-    expect(c.found[0]!.message).toMatch(/NACL Acl has 21 inbound rules, more than the default quota of 20/);
-    const d = check(many(41, true));
+    expect(c.found[0]!.message).toMatch(
+      /NACL Acl has 20 inbound IPv4 entries, which with the default deny rule make 21 rules, more than the default quota of 20/,
+    );
+    const d = check(many(40, true));
     expect(where(d)).toEqual([['Acl', lineOf(d.text, 'Acl'), 'error']]);
-    expect(d.found[0]!.message).toMatch(/41 outbound rules; a NACL takes at most 40/);
+    expect(d.found[0]!.message).toMatch(
+      /40 outbound IPv4 entries, which with the default deny rule make 41 rules; a NACL takes at most 40/,
+    );
   });
 
   it('numbering without gaps (info, once per direction); IPv4/IPv6 twins are fine', () => {
@@ -200,7 +211,7 @@ describe(`${ID}: order (warnings and infos)`, () => {
 describe(`${ID}: the default NACL`, () => {
   it('built-in rules count towards the quota', () => {
     const dflt = { 'Fn::GetAtt': ['Vpc', 'DefaultNetworkAcl'] };
-    const body = Array.from({ length: 20 }, (_, i) =>
+    const body = Array.from({ length: 19 }, (_, i) =>
       entry(`D${i}`, { n: (i + 1) * 2, acl: dflt, action: 'deny', cidr: `192.0.2.${i}/32`, proto: -1 }),
     ).join('');
     const c = check(body + res('Keep', 'AWS::EC2::NetworkAclEntry', {}));
@@ -208,7 +219,7 @@ describe(`${ID}: the default NACL`, () => {
       [lineOf(c.text, 'Vpc'), 'warning'],
     ]);
     expect(c.found.find((f) => f.id === 'Vpc')!.message).toMatch(
-      /The default NACL of VPC Vpc has 21 inbound rules \(including 1 built-in\)/,
+      /The default NACL of VPC Vpc has 19 inbound IPv4 entries, which with the built-in allow and default deny rules make 21 rules/,
     );
   });
 });
