@@ -125,6 +125,9 @@ export function resolveOptions(raw: Readonly<Record<string, unknown>>): {
   problems: string[];
 } {
   const problems: string[] = [];
+  const KNOWN = ['clientClass', 'subnets', 'tags', 'peers', 'classes', 'expectedExclusions', 'udpServices'];
+  for (const k of Object.keys(raw))
+    if (!KNOWN.includes(k)) problems.push(`unknown option ${k} (known: ${KNOWN.join(', ')})`);
   const classes = new Map<string, ClientClass>(Object.entries(CLIENT_CLASSES));
   const parseRange = (v: unknown): PortSet | undefined => {
     if (Array.isArray(v) && v.length === 2) {

@@ -594,11 +594,15 @@ describe(`${ID}: configuration`, () => {
   });
 
   it('invalid options are ignored and reported as unknown outcomes', () => {
-    const { unknown } = check(template(HTTPS_IN), withOptions({ clientClass: 'solaris', peers: [{ cidr: 'x' }] }));
+    const { unknown } = check(
+      template(HTTPS_IN),
+      withOptions({ clientClass: 'solaris', peers: [{ cidr: 'x' }], clients: 'linux' }),
+    );
     expect(unknown.map((u) => u.why)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/clientClass: unknown client class "solaris"/),
         expect.stringMatching(/peers\[0\]/),
+        expect.stringMatching(/unknown option clients/),
       ]),
     );
   });
