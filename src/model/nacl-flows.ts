@@ -790,8 +790,20 @@ class Analysis {
     }
     const flows: Flow[] = [...this.declaredFlows(ctx, family)];
     if (subnet)
-      for (const f of this.archFlows.get(subnet.resource.logicalId) ?? []) if (f.family === family) flows.push(f);
+      for (const f of this.archFlows.get(subnet.resource.logicalId) ?? []) {
+        if (f.family !== family) continue;
+        const admitted = this.admitted(ctx, f);
+        if (admitted) flows.push(admitted);
+      }
     if (!flows.length) return [];
+    if (subnet && family === 6 && subnet.ipv6 === 'maybe') {
+      this.note(`ipv6:${subnet.resource.logicalId}`, {
+        resource: subnet.resource,
+        path: ['Properties', 'Ipv6CidrBlock'],
+        why: `whether subnet ${subnet.resource.logicalId} has IPv6 addresses is unknown, so its IPv6 flows are not checked`,
+      });
+      return [];
+    }
     const merged = mergeFlows(flows);
     const exempt = this.exemptions(ctx, family);
     const out: Array<{ f: ReturnFinding; template: string }> = [];
@@ -800,6 +812,28 @@ class Analysis {
       if (r) out.push(r);
     }
     return out;
+  }
+
+  /**
+   * An architecture flow restricted to the peers whose requests the NACL certainly lets through (least permissive
+   * reading). A request the NACL blocks anyway has no reply to return; that is not this rule's finding.
+   */
+  private admitted(ctx: PairContext, flow: Flow): Flow | undefined {
+    const dir: Direction = flow.role === 'server' ? 'inbound' : 'outbound';
+    const ports = flow.ports.isEmpty() ? PortSet.all() : flow.ports;
+    const min = decide(naclRules(this.view, ctx.nacl, dir, 'min').rules, flow.protocol, flow.peer, ports);
+    const peer = min.allowed.addresses();
+    if (!peer.isEmpty()) return { ...flow, peer };
+    const max = decide(naclRules(this.view, ctx.nacl, dir, 'max').rules, flow.protocol, flow.peer, ports);
+    if (!max.allowed.isEmpty()) {
+      this.note(`req:${ctx.nacl.key}:${ctx.subnet?.resource.logicalId}:${flowKey(flow)}`, {
+        resource: ctx.nacl.resource,
+        why: `whether NACL ${ctx.nacl.label} lets ${list(flow.sources.map((x) => archText(x, this.view)))} through depends on ${list(
+          naclRules(this.view, ctx.nacl, dir, 'max').uncertain.map((e) => `entry ${e.resource.logicalId}`),
+        )}`,
+      });
+    }
+    return undefined;
   }
 
   /** Known and unknown addresses that the NACL of this pair never filters. */

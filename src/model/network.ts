@@ -666,6 +666,20 @@ export function buildNetworkView(tctx: TemplateContext): NetworkView {
       nacls.get(isDefault ? `${id}.DefaultNetworkAcl` : id)?.associations.push(r);
     }
   }
+  // IPv6 blocks added to subnets by separate resources.
+  const subnetV6 = new Map<string, { exists: Tri; cidr?: AddressSet }>();
+  for (const r of of('AWS::EC2::SubnetCidrBlock')) {
+    const t = resolve(r.properties.SubnetId);
+    if (t.kind !== 'resource') continue;
+    const c = tctx.evaluator.at(r, ['Properties', 'Ipv6CidrBlock']);
+    const cidr = c.kind === 'known' && typeof c.value === 'string' ? AddressSet.parse(c.value) : undefined;
+    const prev = subnetV6.get(t.logicalId);
+    const exists = tctx.exists(r);
+    subnetV6.set(t.logicalId, {
+      exists: prev?.exists === 'yes' || exists === 'yes' ? 'yes' : 'maybe',
+      cidr: cidr?.family === 6 ? (prev?.cidr ? prev.cidr.union(cidr) : cidr) : prev?.cidr,
+    });
+  }
   const subnets = new Map<string, SubnetInfo>();
   for (const r of of('AWS::EC2::Subnet')) {
     const vpc = resolve(r.properties.VpcId);
@@ -694,7 +708,8 @@ export function buildNetworkView(tctx: TemplateContext): NetworkView {
             ? `subnet ${r.logicalId} takes its CIDR from IPAM`
             : 'CidrBlock is not set';
     else cidr4Why = `subnet ${r.logicalId} has an invalid CidrBlock`;
-    const ipv6: Tri =
+    const extra6 = subnetV6.get(r.logicalId);
+    const ipv6Own: Tri =
       c6.state === 'known'
         ? 'yes'
         : c6.state === 'missing'
@@ -706,6 +721,8 @@ export function buildNetworkView(tctx: TemplateContext): NetworkView {
               ? 'yes'
               : 'maybe'
             : 'maybe';
+    const ipv6: Tri =
+      ipv6Own === 'yes' || extra6?.exists === 'yes' ? 'yes' : ipv6Own === 'maybe' || extra6 ? 'maybe' : 'no';
 
     // Route table.
     let routeTable: SubnetRouteTable;
@@ -789,7 +806,7 @@ export function buildNetworkView(tctx: TemplateContext): NetworkView {
       cidr4,
       cidr4Why,
       ipv6,
-      cidr6: c6.state === 'known' ? c6.value : undefined,
+      cidr6: c6.state === 'known' ? (extra6?.cidr ? c6.value.union(extra6.cidr) : c6.value) : extra6?.cidr,
       routeTable,
       tier,
       natGateways,

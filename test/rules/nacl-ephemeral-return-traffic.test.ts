@@ -249,6 +249,23 @@ describe(`${ID}: edge cases (catalog 2.1.4)`, () => {
     expect(check(template(HTTPS_IN + sg)).found.map((f) => f.id)).toEqual(['InHttps']);
   });
 
+  it('IPv6 added by AWS::EC2::SubnetCidrBlock counts; IPv6 that may or may not exist is unknown', () => {
+    const body = entry('InHttps6', { n: 100, v6: '::/0', ports: [443, 443] });
+    const extra = res('WebV6', 'AWS::EC2::SubnetCidrBlock', {
+      SubnetId: { Ref: 'Web' },
+      Ipv6CidrBlock: '2001:db8:0:2::/64',
+    });
+    expect(check(template(body + extra)).found.map((f) => f.id)).toEqual(['InHttps6']);
+    const head = 'Parameters:\n  V6:\n    Type: String\nConditions:\n  HasV6: {"Fn::Equals": [{"Ref": "V6"}, "yes"]}\n';
+    const maybe = template(body, head).replace(
+      '"CidrBlock":"10.0.1.0/24"}',
+      '"CidrBlock":"10.0.1.0/24","Ipv6CidrBlock":{"Fn::If":["HasV6","2001:db8:0:1::/64",{"Ref":"AWS::NoValue"}]}}',
+    );
+    const { found, unknown } = check(maybe);
+    expect(found).toEqual([]);
+    expect(unknown.map((u) => u.why).join()).toMatch(/whether subnet Web has IPv6 addresses is unknown/);
+  });
+
   it('ICMP is outside this rule', () => {
     const icmp = entry('InPing', { n: 100, proto: 1, more: { Icmp: { Type: 8, Code: -1 } } });
     expect(check(template(icmp)).found).toEqual([]);
@@ -456,6 +473,19 @@ describe(`${ID}: architecture flows (catalog 2.1.2 b)`, () => {
       /receives connections from the clients of internet-facing load balancer Clb on port 80/,
     );
     expect(found[0]!.message).toMatch(/only for Windows clients/);
+  });
+  it('an architecture flow the NACL does not let in at all is not graded (no reply to return)', () => {
+    const clb = res('Clb', 'AWS::ElasticLoadBalancing::LoadBalancer', {
+      Subnets: [{ Ref: 'Web' }],
+      Listeners: [{ LoadBalancerPort: 80, InstancePort: 80, Protocol: 'HTTP' }],
+    });
+    // Only port 443 may come in; the port 80 listener receives nothing, so its replies are not checked.
+    const text = template(
+      clb + HTTPS_IN + entry('OutRet', { n: 100, out: true, cidr: '10.0.0.0/8', ports: [1024, 65535] }),
+    );
+    const { found } = check(text);
+    expect(found.map((f) => f.id)).toEqual(['InHttps']);
+    expect(found[0]!.message).not.toMatch(/Clb/);
   });
 });
 
