@@ -180,7 +180,7 @@ function duplicates(ctx: RuleContext, e: NaclEntry, nacl: NaclInfo, dir: Directi
   ctx.report(e.resource, {
     path: P('RuleNumber'),
     key: 'duplicate',
-    message: `NACL entry ${e.resource.logicalId} reuses ${dir} rule number ${n} of NACL ${nacl.label}, already taken by ${first.resource.logicalId}; rule numbers must be unique per NACL and direction, so the deployment fails.`,
+    message: `NACL entry ${e.resource.logicalId} reuses ${dir} rule number ${n} of ${nacl.label}, already taken by ${first.resource.logicalId}; rule numbers must be unique per NACL and direction, so the deployment fails.`,
     related: [
       {
         logicalId: first.resource.logicalId,
@@ -245,7 +245,7 @@ function shadowing(ctx: RuleContext, e: NaclEntry, nacl: NaclInfo, dir: Directio
       path: P('RuleNumber'),
       key: 'shadowed',
       severity: 'warning',
-      message: `NACL entry ${e.resource.logicalId} (rule ${me.number}, ${what}) in NACL ${nacl.label} is completely shadowed${unknownCidr}: lower-numbered ${names.length > 1 ? 'entries' : 'entry'} ${names.join(', ')} ${names.length > 1 ? 'decide' : 'decides'} all of its traffic first, so ${never}. Give it a number lower than ${Math.min(...opposite.map((r) => r.number))} or remove it.`,
+      message: `NACL entry ${e.resource.logicalId} (rule ${me.number}, ${what}) in ${nacl.label} is completely shadowed${unknownCidr}: lower-numbered ${names.length > 1 ? 'entries' : 'entry'} ${names.join(', ')} ${names.length > 1 ? 'decide' : 'decides'} all of its traffic first, so ${never}. Give it a number lower than ${Math.min(...opposite.map((r) => r.number))} or remove it.`,
       related,
     });
   } else {
@@ -253,7 +253,7 @@ function shadowing(ctx: RuleContext, e: NaclEntry, nacl: NaclInfo, dir: Directio
       path: P('RuleNumber'),
       key: 'redundant',
       severity: 'info',
-      message: `NACL entry ${e.resource.logicalId} (rule ${me.number}, ${what}) in NACL ${nacl.label} is redundant${unknownCidr}: lower-numbered ${names.length > 1 ? 'entries' : 'entry'} ${names.join(', ')} already ${me.action}${names.length > 1 ? '' : 's'} all of its traffic.`,
+      message: `NACL entry ${e.resource.logicalId} (rule ${me.number}, ${what}) in ${nacl.label} is redundant${unknownCidr}: lower-numbered ${names.length > 1 ? 'entries' : 'entry'} ${names.join(', ')} already ${me.action}${names.length > 1 ? '' : 's'} all of its traffic.`,
       related,
     });
   }

@@ -31,9 +31,9 @@ function checkAssociation(r: Resource, ctx: RuleContext): void {
   const subnet = view.subnets.get(subnetT.logicalId)!;
 
   // Two or more associations for one subnet.
-  const order = [...ctx.model.resources.keys()];
   const all = subnet.naclAssociations;
   if (all.length > 1) {
+    const order = [...ctx.model.resources.keys()];
     const sorted = [...all].sort((a, b) => order.indexOf(a.logicalId) - order.indexOf(b.logicalId));
     const first = sorted[0]!;
     if (first !== r) {

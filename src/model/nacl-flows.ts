@@ -386,7 +386,7 @@ class Analysis {
       if (broken && contexts.length) {
         this.note(`invalid:${nacl.key}`, {
           resource: broken.resource,
-          why: `NACL ${nacl.label} cannot be analysed: entry ${broken.resource.logicalId} is invalid (${broken.problems.join('; ')})`,
+          why: `${capital(nacl.label)} cannot be analysed: entry ${broken.resource.logicalId} is invalid (${broken.problems.join('; ')})`,
         });
         continue;
       }
@@ -828,7 +828,7 @@ class Analysis {
     if (!max.allowed.isEmpty()) {
       this.note(`req:${ctx.nacl.key}:${ctx.subnet?.resource.logicalId}:${flowKey(flow)}`, {
         resource: ctx.nacl.resource,
-        why: `whether NACL ${ctx.nacl.label} lets ${list(flow.sources.map((x) => archText(x, this.view)))} through depends on ${list(
+        why: `whether ${ctx.nacl.label} lets ${list(flow.sources.map((x) => archText(x, this.view)))} through depends on ${list(
           naclRules(this.view, ctx.nacl, dir, 'max').uncertain.map((e) => `entry ${e.resource.logicalId}`),
         )}`,
       });
@@ -853,7 +853,7 @@ class Analysis {
     else {
       const why = ctx.subnet
         ? `the ${family === 4 ? 'IPv4' : 'IPv6'} CIDR of subnet ${ctx.subnet.resource.logicalId} is unknown${family === 4 && ctx.subnet.cidr4Why ? `: ${ctx.subnet.cidr4Why}` : ''}`
-        : `NACL ${ctx.nacl.label} is associated with subnets outside this template`;
+        : `${ctx.nacl.label} is associated with subnets outside this template`;
       unknown.push({ blockPrefix: MAX_SUBNET_PREFIX[family], within: vpcCidr, why });
     }
     return { known, unknown };
@@ -920,7 +920,7 @@ class Analysis {
           : `the NACL or direction of entry ${e.resource.logicalId} depends on a condition`;
     this.note(`entry:${e.resource.logicalId}`, {
       resource: e.resource,
-      why: `cannot tell whether entry ${e.resource.logicalId} allows requests that need a return path in NACL ${nacl.label}: ${why}`,
+      why: `cannot tell whether entry ${e.resource.logicalId} allows requests that need a return path in ${nacl.label}: ${why}`,
     });
   }
 
@@ -966,7 +966,7 @@ class Analysis {
           const at = primaryEntry(flow)?.resource ?? nacl.resource;
           this.note(`ret:${nacl.key}:${ctx.subnet?.resource.logicalId}:${flowKey(flow)}`, {
             resource: at,
-            why: `the return path for ${flowLabel} in NACL ${nacl.label} depends on ${list(minSet.uncertain.map((e) => `entry ${e.resource.logicalId} (${e.problems.join('; ') || `condition ${e.resource.condition}`})`))}`,
+            why: `the return path for ${flowLabel} in ${nacl.label} depends on ${list(minSet.uncertain.map((e) => `entry ${e.resource.logicalId} (${e.problems.join('; ') || `condition ${e.resource.condition}`})`))}`,
           });
         }
       }
@@ -1054,10 +1054,10 @@ class Analysis {
     if (entrySources.length) {
       const ports = entrySources.reduce((acc, x) => acc.union(x.ports), PortSet.empty());
       const entries = list(entrySources.map((x) => `entry ${x.entry.resource.logicalId}, rule ${x.rule.number}`));
-      lead = `NACL ${nacl.label} ({SUBNETS}) allows ${server ? 'inbound' : 'outbound'} ${P} ${portsText(ports)} ${server ? 'from' : 'to'} ${show(peer)} (${entries})`;
+      lead = `${capital(nacl.label)} ({SUBNETS}) allows ${server ? 'inbound' : 'outbound'} ${P} ${portsText(ports)} ${server ? 'from' : 'to'} ${show(peer)} (${entries})`;
       if (arch.length) lead += `, which ${server ? 'admits' : 'carries'} ${archList}`;
     } else {
-      lead = `NACL ${nacl.label} ({SUBNETS}) ${server ? 'receives' : 'carries'} ${archList}`;
+      lead = `${capital(nacl.label)} ({SUBNETS}) ${server ? 'receives' : 'carries'} ${archList}`;
     }
     // Who uses source ports 1024-65535 (aws-managed clients), for the messages of managed grades.
     const managedWho: Array<{ text: string; plural: boolean }> = [];
@@ -1078,10 +1078,10 @@ class Analysis {
       related.push({ logicalId, message, ...(path ? { path } : {}) });
     };
     if (ctx.subnet)
-      addRelated(ctx.subnet.resource.logicalId, `subnet ${ctx.subnet.resource.logicalId} uses NACL ${nacl.label}`);
+      addRelated(ctx.subnet.resource.logicalId, `subnet ${ctx.subnet.resource.logicalId} uses ${nacl.label}`);
     addRelated(
       nacl.resource.logicalId,
-      nacl.isDefault ? `VPC ${nacl.resource.logicalId} (its default NACL)` : `NACL ${nacl.label}`,
+      nacl.isDefault ? `VPC ${nacl.resource.logicalId} (its default NACL)` : nacl.label,
     );
     for (const x of entrySources.slice(1))
       addRelated(

@@ -64,12 +64,19 @@ export interface Box {
   readonly ports: PortSet;
 }
 
-/** A union of disjoint boxes. */
+/**
+ * A union of disjoint boxes, kept canonical: boxes with the same port set are merged into one (which keeps them
+ * disjoint), so a region never holds more boxes than it has distinct port sets. Without this, repeated
+ * subtractions fragment a region exponentially.
+ */
 export class Region {
+  readonly boxes: readonly Box[];
   constructor(
     readonly family: Family,
-    readonly boxes: readonly Box[] = [],
-  ) {}
+    boxes: readonly Box[] = [],
+  ) {
+    this.boxes = boxes.length > 1 ? mergeByPorts(boxes) : boxes;
+  }
 
   static box(addrs: AddressSet, ports: PortSet): Region {
     return new Region(addrs.family, addrs.isEmpty() || ports.isEmpty() ? [] : [{ addrs, ports }]);
@@ -125,6 +132,16 @@ export class Region {
     for (const b of this.boxes) p = p.union(b.ports);
     return p;
   }
+}
+
+function mergeByPorts(boxes: readonly Box[]): Box[] {
+  const byPorts = new Map<string, Box>();
+  for (const b of boxes) {
+    const k = b.ports.toString();
+    const g = byPorts.get(k);
+    byPorts.set(k, g ? { addrs: g.addrs.union(b.addrs), ports: g.ports } : b);
+  }
+  return byPorts.size === boxes.length ? [...boxes] : [...byPorts.values()];
 }
 
 export interface DecisionPart<S> {

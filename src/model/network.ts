@@ -628,7 +628,7 @@ export function buildNetworkView(tctx: TemplateContext): NetworkView {
       associations: [],
       subnets: [],
       exported: exportedIds.has(r.logicalId),
-      label: r.logicalId,
+      label: `NACL ${r.logicalId}`,
     });
   }
   for (const v of vpcs.values()) {

@@ -212,7 +212,7 @@ describe(`${ID}: edge cases (catalog 2.1.4)`, () => {
     );
     const { found } = check(text);
     expect(found.map((f) => [f.id, f.line, f.severity])).toEqual([['DefaultIn', lineOf(text, 'DefaultIn'), 'error']]);
-    expect(found[0]!.message).toMatch(/^NACL the default NACL of VPC Vpc \(subnet Web\)/);
+    expect(found[0]!.message).toMatch(/^The default NACL of VPC Vpc \(subnet Web\)/);
     expect(found[0]!.message).toMatch(/denied first by rule 60 \(DefaultDeny\)/);
     expect(found[0]!.message).toMatch(/with rule number 50|with rule number 40/);
   });
