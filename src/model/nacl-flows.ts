@@ -313,8 +313,15 @@ function pct(n: number): string {
 
 /** Whether an unknown subnet/VPC address could make a whole group of addresses exempt. */
 export function canVanish(g: AddressSet, unknowns: readonly UnknownExemption[]): boolean {
-  const single = unknowns.some((u) => u.singleAddress) ? 1n : 0n;
-  if (g.size() <= single) return true;
+  const single = unknowns.some((u) => u.singleAddress);
+  /** Whether a rest of addresses can be the unknown VPC resolver (base + 2 of a block of /28 or larger). */
+  const resolverOnly = (rest: AddressSet): boolean => {
+    const n = rest.size();
+    if (n === 0n) return true;
+    if (n > 1n || !single) return false;
+    return rest.family === 6 || rest.ranges[0]![0] % 16n === 2n;
+  };
+  if (resolverOnly(g)) return true;
   const blocks = unknowns.filter((u) => u.blockPrefix !== undefined);
   const bits = g.family === 4 ? 32 : 128;
   for (const u of blocks) {
@@ -329,7 +336,7 @@ export function canVanish(g: AddressSet, unknowns: readonly UnknownExemption[]):
       const block = AddressSet.fromCidr({ family: g.family, base: k << host, prefix: u.blockPrefix! });
       const inside = g.intersect(block);
       if (u.within && !u.within.covers(inside)) continue;
-      if (g.subtract(block).size() <= single) return true;
+      if (resolverOnly(g.subtract(block))) return true;
     }
   }
   return false;

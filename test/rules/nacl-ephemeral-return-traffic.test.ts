@@ -537,6 +537,18 @@ describe(`${ID}: unknown inputs never produce a finding`, () => {
     expect(small.unknown.map((u) => u.why).join()).toMatch(/CIDR of subnet Web is unknown/);
   });
 
+  it('a VPC whose CIDR is unknown: a single peer address is still checked unless it may be the VPC resolver', () => {
+    const t = (cidr: string) =>
+      template(
+        entry('OutDns', { n: 100, out: true, proto: 17, cidr, ports: [53, 53] }),
+        'Parameters:\n  VpcCidr:\n    Type: String\n',
+      ).replace('"CidrBlock":"10.0.0.0/16"', '"CidrBlock":{"Ref":"VpcCidr"}');
+    expect(check(t('8.8.8.8/32')).found.map((f) => f.id)).toEqual(['OutDns']);
+    const resolver = check(t('10.0.0.2/32'));
+    expect(resolver.found).toEqual([]);
+    expect(resolver.unknown.map((u) => u.why).join()).toMatch(/DNS resolver at base \+ 2\) is unknown/);
+  });
+
   it('a NACL associated outside the template (an output): analysed for every possible subnet', () => {
     const text = template(HTTPS_IN, '', { associate: false }) + 'Outputs:\n  AclId:\n    Value: {"Ref": "Acl"}\n';
     const { found } = check(text);
