@@ -204,7 +204,7 @@ function checkSubnet(r: Resource, ctx: RuleContext): void {
   const customs = [...view.nacls.values()].filter(
     (n) =>
       !n.isDefault &&
-      n.exists !== 'no' &&
+      n.exists === 'yes' &&
       sameVpc(view, n.resource.properties.VpcId, r.properties.VpcId, n.vpc, subnet.vpc) === true,
   );
   if (!customs.length) return;
