@@ -30,21 +30,39 @@ export interface CliIO {
   env: Record<string, string | undefined>;
 }
 
-export function packageVersion(): string {
+let pkgInfo: { root: string; version: string } | undefined;
+
+/** The installed package's root folder and version (works from src/ and from dist/). */
+export function packageInfo(): { root: string; version: string } {
+  if (pkgInfo) return pkgInfo;
   let dir = __dirname;
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 6; i++) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'archlint') return pkg.version ?? '0.0.0';
+      if (pkg.name === 'archlint') return (pkgInfo = { root: dir, version: pkg.version ?? '0.0.0' });
     } catch {
       /* go up */
     }
     dir = dirname(dir);
   }
-  return '0.0.0';
+  return (pkgInfo = { root: process.cwd(), version: '0.0.0' });
+}
+
+export function packageVersion(): string {
+  return packageInfo().version;
+}
+
+function readExample(id: string, kind: 'good' | 'bad'): string | undefined {
+  try {
+    return readFileSync(join(packageInfo().root, 'examples', id, `${kind}.yaml`), 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 class UsageError extends Error {}
+
+const STDIN_SENTINEL = '\u0000stdin';
 
 function parseKeyValues(list: readonly string[] | undefined, what: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -59,7 +77,7 @@ function parseKeyValues(list: readonly string[] | undefined, what: string): Reco
 }
 
 /** Load custom rule modules named in config (never from templates). */
-function loadPlugins(config: Config, cwd: string): Rule[] {
+export function loadPlugins(config: Config, cwd: string): Rule[] {
   const rules: Rule[] = [];
   for (const p of config.plugins) {
     let mod: unknown;
@@ -190,6 +208,8 @@ async function runLint(args: LintArgs, io: CliIO): Promise<number> {
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   let code = 0;
   let failure: string | undefined;
+  // yargs drops a bare "-"; carry it through as a sentinel.
+  argv = argv.map((a) => (a === '-' ? STDIN_SENTINEL : a));
   const parser = yargs([...argv])
     .scriptName('archlint')
     .usage(
@@ -250,7 +270,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       async (a) => {
         code = await runLint(
           {
-            paths: (a.paths as string[]) ?? [],
+            paths: ((a.paths as string[]) ?? []).map((p) => (p === STDIN_SENTINEL ? '-' : p)),
             format: a.format as FormatName,
             output: a.output,
             config: a.config,
@@ -281,7 +301,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       'Explain a rule: rationale, remediation and examples',
       (y) => y.positional('rule-id', { type: 'string', demandOption: true }),
       (a) => {
-        const text = explainRule(builtinRules, String(a['rule-id']));
+        const id = String(a['rule-id']);
+        const text = explainRule(builtinRules, id, { bad: readExample(id, 'bad'), good: readExample(id, 'good') });
         if (text === undefined) {
           io.stderr(`archlint: unknown rule "${String(a['rule-id'])}"; run \`archlint rules\` for the list\n`);
           code = 2;

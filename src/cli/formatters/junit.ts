@@ -7,7 +7,6 @@ const esc = (s: string) =>
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
-    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 /** JUnit XML: one testsuite per template, one test case per rule and resource. */
@@ -34,7 +33,7 @@ export const junit: Formatter = (result, ctx) => {
       const text = fs
         .map(
           (f) =>
-            `${f.file}:${f.line}:${f.column} ${f.severity} ${f.message}${f.remediation ? `\nFix: ${f.remediation}` : ''}`,
+            `${f.file}:${f.line}:${f.column} ${f.severity} ${f.message}${f.constructPath ? `\nConstruct: ${f.constructPath}` : ''}${f.remediation ? `\nFix: ${f.remediation}` : ''}`,
         )
         .join('\n\n');
       body.push(
