@@ -332,6 +332,8 @@ export default defineRule({
   id: 'nacl-entry-validity-and-order',
   title: 'NACL entries must be valid, uniquely numbered and not shadowed',
   severity: 'error',
+  severityNote:
+    'error for invalid or duplicate entries; warning for shadowed entries and the 20-rule quota; info for redundant entries and numbering without gaps',
   pillar: ['security', 'operations'],
   tier: '1',
   scope: 'graph',

@@ -6,6 +6,8 @@ export default defineRule({
   id: 'nacl-ephemeral-return-traffic',
   title: 'Every allowed NACL flow needs a return path on the client ephemeral ports',
   severity: 'error',
+  severityNote:
+    'error (no return, or a partial return for NAT gateways, load balancers, Lambda and declared client classes); warning for returns that fail only some clients or addresses',
   pillar: ['reliability', 'security'],
   tier: 'H',
   scope: 'graph',

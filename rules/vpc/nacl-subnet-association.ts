@@ -220,6 +220,8 @@ export default defineRule({
   id: 'nacl-subnet-association',
   title: 'Associate each subnet with exactly one NACL of its VPC, and leave the default NACL alone',
   severity: 'error',
+  severityNote:
+    'error for conflicting, cross-VPC or black-hole associations; warning for entries on the default NACL; info for unassociated NACLs and subnets',
   pillar: ['reliability', 'security'],
   tier: '1',
   scope: 'graph',
