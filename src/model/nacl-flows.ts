@@ -616,6 +616,7 @@ class Analysis {
           continue;
         }
         const qn = view.nacls.get(q.nacl.key)!;
+        this.natForwarding(nat.resource, n, q, qn, internet);
         const out = naclRules(view, qn, 'outbound', 'min').rules;
         for (const p of [6, 17] as const) {
           const d = decide(out, p, internet, PortSet.all());
@@ -664,6 +665,92 @@ class Analysis {
         });
       }
     }
+  }
+
+  /**
+   * Catalog 2.1.2 (b) 1: N must also forward what Q's outbound entries send to the internet: inbound from Q's CIDR
+   * and outbound to the destination, on the service ports. Reported only when N's NACL certainly lets none of it
+   * through; when Q's NACL allows every port, the service ports and so the forwarding are unknown.
+   */
+  private natForwarding(nat: Resource, n: SubnetInfo, q: SubnetInfo, qn: NaclInfo, internet: AddressSet): void {
+    const { view } = this;
+    if (n.nacl.kind !== 'nacl' || !q.cidr4) return;
+    const nn = view.nacls.get(n.nacl.key)!;
+    if (nn.entries.some((e) => e.invalid && e.exists !== 'no')) return;
+    const outMin = naclRules(view, qn, 'outbound', 'min').rules;
+    let declared = false;
+    let everyPort = qn.isDefault;
+    for (const e of qn.entries) {
+      if (!isCertain(e, qn.key) || entryDirection(e) !== 'outbound') continue;
+      const r0 = e.rule!;
+      if (r0.family !== 4 || r0.action !== 'allow' || !r0.addrs.overlaps(internet)) continue;
+      if (r0.protocol === -1 || ((r0.protocol === 6 || r0.protocol === 17) && classifyRange(r0.ports) === 'wide')) {
+        everyPort = true;
+        continue;
+      }
+      if ((r0.protocol !== 6 && r0.protocol !== 17) || classifyRange(r0.ports) !== 'service') continue;
+      const rule = outMin.find((r) => r.source?.entry === e && !r.source.assumed);
+      if (!rule) continue;
+      const eff = effectiveRegion(outMin, rule);
+      const dest = eff.addresses().intersect(internet);
+      if (dest.isEmpty()) continue;
+      let ports = eff.ports();
+      if (r0.protocol === 17) ports = ports.subtract(UDP_NO_EPHEMERAL).intersect(this.options.udpServices);
+      if (ports.isEmpty()) continue;
+      declared = true;
+      const P = protocolName(r0.protocol);
+      // The destination as the entry writes it; only its public part goes through the NAT gateway.
+      const destText = dest.equals(r0.addrs) ? dest.describe() : `the public addresses of ${r0.addrs.describe()}`;
+      const legs: Array<[Direction, AddressSet]> = [
+        ['inbound', q.cidr4],
+        ['outbound', dest],
+      ];
+      for (const [dir, peer] of legs) {
+        const d = decide(naclRules(view, nn, dir, 'max').rules, r0.protocol, peer, ports);
+        if (!d.allowed.isEmpty()) continue;
+        const deny = d.parts
+          .filter((x) => x.rule)
+          .map((x) => x.rule!)
+          .sort((a, b) => a.number - b.number)[0];
+        const k = suggestNumber(usedNumbers(view, nn, dir), deny?.number);
+        const where =
+          dir === 'inbound' ? `in from subnet ${q.resource.logicalId} (${peer.describe()})` : `out to ${destText}`;
+        const why = deny
+          ? `denied first by ${deny.source?.builtin ?? `rule ${deny.number} (${deny.source?.entry?.resource.logicalId})`}`
+          : 'no entry allows it';
+        const related: RelatedInput[] = [
+          {
+            logicalId: q.resource.logicalId,
+            message: `subnet ${q.resource.logicalId} routes 0.0.0.0/0 to NAT gateway ${nat.logicalId}`,
+          },
+          {
+            logicalId: e.resource.logicalId,
+            message: `entry ${e.resource.logicalId} (rule ${r0.number}) allows the request out of ${q.resource.logicalId}`,
+          },
+          { logicalId: n.resource.logicalId, message: `subnet ${n.resource.logicalId} uses ${nn.label}` },
+          { logicalId: nn.resource.logicalId, message: capital(nn.label) },
+        ];
+        if (deny?.source?.entry)
+          related.push({
+            logicalId: deny.source.entry.resource.logicalId,
+            message: `${ruleLabel(deny)} denies it first`,
+          });
+        this.findings.push({
+          resource: nat,
+          path: ['Properties', 'SubnetId'],
+          severity: 'error',
+          grade: 'nat-forwarding',
+          key: `nat-forwarding|${q.resource.logicalId}|${e.resource.logicalId}|${dir}`,
+          related,
+          message: `NAT gateway ${nat.logicalId} (subnet ${subnetLabel(n)}) cannot forward what subnet ${subnetLabel(q)} sends to the internet: its NACL allows outbound ${P} ${portsText(ports)} to ${r0.addrs.describe()} (entry ${e.resource.logicalId}, rule ${r0.number}), but ${nn.label} does not let that traffic ${where} (${why}). Add an ${dir} ALLOW ${P} ${dir === 'inbound' ? `from ${peer.describe()}` : `to ${r0.addrs.describe()}`} for ${portsText(ports)}${k === undefined ? '' : ` with rule number ${k}`}.`,
+        });
+      }
+    }
+    if (everyPort && !declared)
+      this.note(`fwd:${nat.logicalId}:${q.resource.logicalId}`, {
+        resource: nat,
+        why: `the ports NAT gateway ${nat.logicalId} forwards for subnet ${q.resource.logicalId} are unknown (its NACL allows every port out), so the forwarding through ${nn.label} is not checked`,
+      });
   }
 
   private loadBalancerFlows(): void {

@@ -373,6 +373,31 @@ describe(`${ID}: architecture flows (catalog 2.1.2 b)`, () => {
     expect(found[0]!.line).toBe(lineOf(text, 'Acl'));
   });
 
+  it("NAT forwarding: N's NACL must let Q's declared service traffic through; unknown when Q allows every port", () => {
+    const appAcl =
+      res('AppAcl', 'AWS::EC2::NetworkAcl', { VpcId: { Ref: 'Vpc' } }) +
+      res('AppAclA', 'AWS::EC2::SubnetNetworkAclAssociation', {
+        SubnetId: { Ref: 'App' },
+        NetworkAclId: { Ref: 'AppAcl' },
+      }) +
+      entry('AppOut', { n: 100, out: true, acl: { Ref: 'AppAcl' }, ports: [443, 443] }) +
+      entry('AppIn', { n: 100, acl: { Ref: 'AppAcl' }, ports: [1024, 65535] });
+    const body = natBody([1024, 65535]).replace(
+      entry('OutAll', { n: 100, out: true, proto: -1 }),
+      entry('OutHttp', { n: 100, out: true, ports: [80, 80] }) +
+        entry('OutRet', { n: 200, out: true, ports: [1024, 65535] }),
+    );
+    const text = template(body + appAcl);
+    const { found } = check(text);
+    expect(found.map((f) => [f.id, f.line, f.severity])).toEqual([['Nat', lineOf(text, 'Nat', 'Properties'), 'error']]);
+    expect(found[0]!.message).toMatch(
+      /NAT gateway Nat \(subnet Web\) cannot forward what subnet App sends to the internet: its NACL allows outbound TCP port 443 to 0\.0\.0\.0\/0 \(entry AppOut, rule 100\), but NACL Acl does not let that traffic out to the public addresses of 0\.0\.0\.0\/0 \(no entry allows it\)\. Add an outbound ALLOW TCP/,
+    );
+    // Q on the default NACL: every port may be used, the forwarding is unknown.
+    const { unknown } = check(template(natBody([1024, 65535])));
+    expect(unknown.map((u) => u.why).join()).toMatch(/ports NAT gateway Nat forwards for subnet App are unknown/);
+  });
+
   it('managed-partial: a VPC Lambda makes every client flow of its subnet aws-managed', () => {
     const fn = res('Fn', 'AWS::Lambda::Function', {
       Runtime: 'python3.12',
