@@ -8,6 +8,9 @@ import elbListenerProtocolLbType from './elb/elb-listener-protocol-lb-type';
 import elbNlbSecurityGroups from './elb/elb-nlb-security-groups';
 import elbTargetGroupCompatibility from './elb/elb-target-group-compatibility';
 import elbTypeSelectionAdvice from './elb/elb-type-selection-advice';
+import naclEntryValidityAndOrder from './vpc/nacl-entry-validity-and-order';
+import naclEphemeralReturnTraffic from './vpc/nacl-ephemeral-return-traffic';
+import naclSubnetAssociation from './vpc/nacl-subnet-association';
 import rdsEncryptionAtCreation from './rds/rds-encryption-at-creation';
 import rdsMultiAzProduction from './rds/rds-multi-az-production';
 import rdsReadReplicasNotHa from './rds/rds-read-replicas-not-ha';
@@ -25,6 +28,9 @@ export const builtinRules: readonly Rule[] = [
   elbNlbSecurityGroups,
   elbTargetGroupCompatibility,
   elbTypeSelectionAdvice,
+  naclEntryValidityAndOrder,
+  naclEphemeralReturnTraffic,
+  naclSubnetAssociation,
   rdsEncryptionAtCreation,
   rdsMultiAzProduction,
   rdsReadReplicasNotHa,
