@@ -117,39 +117,61 @@ export class SourceLocator {
     return { line, column, endLine, endColumn };
   }
 
+  /** Members of the JSON container starting at an offset, indexed once per container. */
+  private readonly jsonIndex = new Map<number, JsonContainer>();
+
+  private jsonContainer(i: number): JsonContainer | undefined {
+    let c = this.jsonIndex.get(i);
+    if (c) return c;
+    const t = this.text;
+    if (t[i] === '{') {
+      const keys = new Map<string, { keyStart: number; keyEnd: number; value: number }>();
+      let j = skipWs(t, i + 1);
+      while (t[j] === '"') {
+        const keyStart = j;
+        const [key, keyEnd] = readString(t, j);
+        j = skipWs(t, keyEnd);
+        if (t[j] !== ':') break;
+        j = skipWs(t, j + 1);
+        if (!keys.has(key)) keys.set(key, { keyStart, keyEnd, value: j });
+        j = skipWs(t, skipValue(t, j));
+        if (t[j] === ',') j = skipWs(t, j + 1);
+      }
+      c = { kind: 'object', keys };
+    } else if (t[i] === '[') {
+      const items: number[] = [];
+      let j = skipWs(t, i + 1);
+      while (j < t.length && t[j] !== ']') {
+        items.push(j);
+        j = skipWs(t, skipValue(t, j));
+        if (t[j] === ',') j = skipWs(t, j + 1);
+        else break;
+      }
+      c = { kind: 'array', items };
+    } else {
+      return undefined;
+    }
+    this.jsonIndex.set(i, c);
+    return c;
+  }
+
   private locateJson(path: readonly PathSegment[]): SourceRange | undefined {
     const t = this.text;
     let i = skipWs(t, 0);
     let best: SourceRange | undefined;
     for (const seg of path) {
-      const c = t[i];
-      if (c === '{' && typeof seg === 'string') {
-        i = skipWs(t, i + 1);
-        let found = false;
-        while (t[i] === '"') {
-          const keyStart = i;
-          const [key, afterKey] = readString(t, i);
-          i = skipWs(t, afterKey);
-          if (t[i] !== ':') return best;
-          i = skipWs(t, i + 1);
-          if (key === seg) {
-            best = this.offsetToRange(keyStart, afterKey);
-            found = true;
-            break;
-          }
-          i = skipWs(t, skipValue(t, i));
-          if (t[i] === ',') i = skipWs(t, i + 1);
-        }
-        if (!found) return best;
-      } else if (c === '[' && typeof seg === 'number') {
-        i = skipWs(t, i + 1);
-        for (let n = 0; n < seg; n++) {
-          if (t[i] === ']' || i >= t.length) return best;
-          i = skipWs(t, skipValue(t, i));
-          if (t[i] === ',') i = skipWs(t, i + 1);
-        }
-        if (t[i] === ']') return best;
-        best = this.offsetToRange(i, skipValue(t, i));
+      const c = this.jsonContainer(i);
+      if (!c) return best;
+      if (c.kind === 'object' && typeof seg === 'string') {
+        const m = c.keys.get(seg);
+        if (!m) return best;
+        best = this.offsetToRange(m.keyStart, m.keyEnd);
+        i = m.value;
+      } else if (c.kind === 'array' && typeof seg === 'number') {
+        const at = c.items[seg];
+        if (at === undefined) return best;
+        best = this.offsetToRange(at, skipValue(t, at));
+        i = at;
       } else {
         return best;
       }
@@ -162,6 +184,10 @@ interface Entry {
   line: number;
   col: number;
 }
+
+type JsonContainer =
+  | { kind: 'object'; keys: Map<string, { keyStart: number; keyEnd: number; value: number }> }
+  | { kind: 'array'; items: number[] };
 
 interface NodeIndex {
   keys: Map<string, Entry>;
