@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve, sep, dirname, basename, isAbsolute } from 'node:path';
 import type { LintInput } from '../engine/linter';
 import {
@@ -167,9 +167,23 @@ export function discover(paths: readonly string[], opts: DiscoverOptions): Disco
   const errors: InputError[] = [];
   const ignores = (opts.ignore ?? []).map(pathGlob);
   const ignored = (shown: string) => ignores.some((re) => re.test(shown));
+  // Files and folders already taken, by real path: a symlink loop or a path given twice is linted once.
+  const visited = new Set<string>();
+  const firstVisit = (abs: string): boolean => {
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      real = abs;
+    }
+    if (visited.has(real)) return false;
+    visited.add(real);
+    return true;
+  };
   const readFile = (abs: string, explicit: boolean) => {
     const shown = displayPath(opts.cwd, abs);
     if (!explicit && ignored(shown)) return;
+    if (!firstVisit(abs)) return;
     try {
       inputs.push({ file: shown, text: readFileSync(abs, 'utf8'), explicit });
     } catch (e) {
@@ -180,6 +194,7 @@ export function discover(paths: readonly string[], opts: DiscoverOptions): Disco
     }
   };
   const walk = (dir: string) => {
+    if (!firstVisit(dir)) return;
     if (isAssemblyDir(dir)) {
       inputs.push(...assemblyInputs(dir, opts.cwd, errors).filter((i) => !ignored(i.file)));
       return;
@@ -237,9 +252,9 @@ export function discover(paths: readonly string[], opts: DiscoverOptions): Disco
       continue;
     }
     if (st.isDirectory()) walk(abs);
-    else if (basename(abs) === 'manifest.json' && isAssemblyDir(dirname(abs)))
-      inputs.push(...assemblyInputs(dirname(abs), opts.cwd, errors));
-    else readFile(abs, true);
+    else if (basename(abs) === 'manifest.json' && isAssemblyDir(dirname(abs))) {
+      if (firstVisit(dirname(abs))) inputs.push(...assemblyInputs(dirname(abs), opts.cwd, errors));
+    } else readFile(abs, true);
   }
   return { inputs, errors };
 }
