@@ -113,7 +113,7 @@ export function loadInputs(inputs: readonly LintInput[]): { loaded: Loaded[]; er
 
 /** Exports of the analysed templates, so that Fn::ImportValue resolves across them. */
 function collectExports(loaded: readonly Loaded[], config: Config): Map<string, Value> {
-  const exports = new Map<string, Value>();
+  const exported = new Map<string, Value>();
   for (const { model, input } of loaded) {
     if (!model.outputs.size) continue;
     const ev = new Evaluator(model, { parameters: config.parameters, pseudo: pseudoFor(config, input) });
@@ -123,13 +123,13 @@ function collectExports(loaded: readonly Loaded[], config: Config): Map<string, 
       if (name.kind !== 'known' || typeof name.value !== 'string') continue;
       const v = ev.value(o.value);
       // A reference to a resource of another template is an opaque physical id there.
-      exports.set(
+      exported.set(
         name.value,
         v.kind === 'known' && typeof v.value === 'object' && v.value !== null ? known(`${name.value}`) : v,
       );
     }
   }
-  return exports;
+  return exported;
 }
 
 function pseudoFor(config: Config, input: LintInput): Record<string, unknown> {
@@ -159,7 +159,8 @@ function resourceTags(r: Resource | undefined, ev: Evaluator): Record<string, st
 export function lintTemplates(inputs: readonly LintInput[], options: LintOptions): LintResult {
   const config = options.config ?? emptyConfig();
   const { loaded, errors } = loadInputs(inputs);
-  const exports = collectExports(loaded, config);
+  // Not named `exports`: the CommonJS build would then read this Map for the module's exported constants.
+  const stackExports = collectExports(loaded, config);
   const models = loaded.map((l) => l.model);
   const rawFindings: RawFinding[] = [];
   const unknowns: UnknownOutcome[] = [];
@@ -189,7 +190,7 @@ export function lintTemplates(inputs: readonly LintInput[], options: LintOptions
     const evaluator = new Evaluator(model, {
       parameters: config.parameters,
       pseudo: pseudoFor(config, input),
-      imports: exports,
+      imports: stackExports,
     });
     let graph: ReferenceGraph | undefined;
     const views = new Map<ViewFactory<unknown>, unknown>();
