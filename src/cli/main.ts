@@ -1,5 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import yargs from 'yargs';
 import { builtinRules } from '../../rules/index';
 import {
@@ -154,7 +154,9 @@ async function runLint(args: LintArgs, io: CliIO): Promise<number> {
   }
   let baseline: Set<string> | undefined;
   const baselineFile = args.baselineFingerprints ? resolve(io.cwd, args.baselineFingerprints) : config.baseline;
-  if (baselineFile) {
+  // Writing a baseline for the first time: the configured baseline file does not exist yet.
+  const firstBaseline = !!args.writeBaselineFingerprints && !!baselineFile && !existsSync(baselineFile);
+  if (baselineFile && !firstBaseline) {
     try {
       const raw = JSON.parse(readFileSync(baselineFile, 'utf8')) as unknown;
       const list = Array.isArray(raw) ? raw : (raw as { fingerprints?: unknown }).fingerprints;
@@ -165,7 +167,20 @@ async function runLint(args: LintArgs, io: CliIO): Promise<number> {
     }
   }
   const paths = args.paths.length ? args.paths : ['.'];
-  const found = discover(paths, { cwd: io.cwd, ignore: config.ignore, readStdin: io.readStdin });
+  // Ignore globs and fingerprints name files relative to the configuration file's folder (else the working
+  // directory), so that they mean the same whichever folder archlint runs from.
+  const configFile = args.config ? resolve(io.cwd, args.config) : findConfigFile(io.cwd);
+  const fingerprintBase = configFile ? dirname(configFile) : io.cwd;
+  const found = discover(paths, {
+    cwd: io.cwd,
+    ignore: config.ignore,
+    ignoreBase: fingerprintBase,
+    readStdin: io.readStdin,
+  });
+  for (const input of found.inputs) {
+    if (input.file === '<stdin>') continue;
+    input.fingerprintFile = relative(fingerprintBase, resolve(io.cwd, input.file)).split(sep).join('/');
+  }
   const progress = io.stderrTTY && found.inputs.length > 20 && !args.quiet;
   const result = lintTemplates(found.inputs, {
     rules,
@@ -196,10 +211,14 @@ async function runLint(args: LintArgs, io: CliIO): Promise<number> {
   } else io.stdout(text);
   if (args.writeBaselineFingerprints) {
     const fps = [...new Set(result.findings.map((f) => f.fingerprint))].sort();
-    writeFileSync(
-      resolve(io.cwd, args.writeBaselineFingerprints),
-      JSON.stringify({ fingerprints: fps }, null, 2) + '\n',
-    );
+    try {
+      writeFileSync(
+        resolve(io.cwd, args.writeBaselineFingerprints),
+        JSON.stringify({ fingerprints: fps }, null, 2) + '\n',
+      );
+    } catch (e) {
+      throw new UsageError(`cannot write ${args.writeBaselineFingerprints}: ${(e as Error).message}`);
+    }
   }
   return exitCode(result, args.failOn);
 }

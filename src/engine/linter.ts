@@ -43,6 +43,11 @@ export interface LintInput {
    * template is then skipped silently instead of being reported as an error.
    */
   explicit?: boolean;
+  /**
+   * The file name that fingerprints use (default: `file`). The CLI gives the path relative to the configuration
+   * file's folder, so that a baseline of fingerprints matches whichever folder archlint is run from.
+   */
+  fingerprintFile?: string;
 }
 
 export interface LintOptions {
@@ -376,6 +381,7 @@ function finalize(
   };
   const stackOf = new Map(loaded.map((l) => [l.model, l.input.stackName]));
   const cdkOf = new Map(loaded.map((l) => [l.model, l.input.cdk]));
+  const fingerprintFileOf = new Map(loaded.map((l) => [l.model, l.input.fingerprintFile ?? l.model.file]));
   const seen = new Set<string>();
   const out: Finding[] = [];
   for (const f of raw) {
@@ -389,7 +395,13 @@ function finalize(
       const full = r.logicalId ? ['Resources', r.logicalId, ...rel] : rel;
       return { file: m.file, logicalId: r.logicalId, path: rel, message: r.message, ...locate(m, full) };
     });
-    const fingerprint = fingerprintOf(f.ruleId, f.model.file, f.resource?.logicalId, f.relPath, f.key);
+    const fingerprint = fingerprintOf(
+      f.ruleId,
+      fingerprintFileOf.get(f.model) ?? f.model.file,
+      f.resource?.logicalId,
+      f.relPath,
+      f.key,
+    );
     const cdk = cdkOf.get(f.model);
     const constructPath = f.resource
       ? (f.resource.cdkPath ?? cdk?.constructPaths?.[f.resource.logicalId])

@@ -40,3 +40,32 @@ describe('folder discovery', () => {
     expect(out.findings).toHaveLength(1);
   });
 });
+
+describe('paths in the configuration file mean the same from any working directory', () => {
+  it('a baseline written from the project root accepts the findings when archlint runs in a subfolder', async () => {
+    const dir = tempDir({ 'archlint.config.yaml': 'baseline: baseline.json\n', 'infra/stack.yaml': OPEN_SSH });
+    await runCli(['infra', '--write-baseline-fingerprints', 'baseline.json', '-f', 'json'], { cwd: dir });
+    const fromRoot = json((await runCli(['infra', '-f', 'json'], { cwd: dir })).stdout);
+    const fromSub = await runCli(['.', '-f', 'json'], { cwd: join(dir, 'infra') });
+    expect(fromSub.code).toBe(0);
+    const out = json(fromSub.stdout) as Out & { findings: { suppressed?: { kind: string }; fingerprint: string }[] };
+    expect(out.findings).toHaveLength(1);
+    expect(out.findings[0]!.suppressed?.kind).toBe('baseline');
+    expect(out.findings[0]!.fingerprint).toBe((fromRoot.findings[0] as { fingerprint?: string }).fingerprint);
+  });
+  it('ignore globs are relative to the configuration file', async () => {
+    const dir = tempDir({
+      'archlint.config.yaml': 'ignore:\n  - "vendor/**"\n',
+      'vendor/x.yaml': OPEN_SSH,
+      'infra/stack.yaml': OPEN_SSH,
+    });
+    const r = await runCli(['..', '-f', 'json'], { cwd: join(dir, 'infra') });
+    expect(json(r.stdout).findings.map((f) => f.file)).toEqual(['stack.yaml']);
+  });
+  it('an unknown pseudo parameter named like an Object.prototype member is a clear configuration error', async () => {
+    const dir = tempDir({ 'archlint.config.yaml': 'pseudoParameters:\n  constructor: x\n', 't.yaml': OPEN_SSH });
+    const r = await runCli(['t.yaml'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/archlint\.config\.yaml: unknown pseudo parameter "constructor"/);
+  });
+});
