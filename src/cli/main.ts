@@ -65,9 +65,12 @@ class UsageError extends Error {}
 const STDIN_SENTINEL = '\u0000stdin';
 
 function parseKeyValues(list: readonly string[] | undefined, what: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
   for (const item of list ?? []) {
-    for (const kv of String(item).split(/\s+/).filter(Boolean)) {
+    // "A=1 B=2" in one argument names two values; "Name=two words" is one value with a space.
+    const words = String(item).trim().split(/\s+/);
+    const items = words.every((w) => w.indexOf('=') > 0) ? words : [String(item).trim()];
+    for (const kv of items) {
       const eq = kv.indexOf('=');
       if (eq <= 0) throw new UsageError(`${what} must be Key=Value, got "${kv}"`);
       out[kv.slice(0, eq)] = kv.slice(eq + 1);
@@ -287,14 +290,21 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       'Lint templates (files, folders, cdk.out, - for stdin)',
       (y) => y.positional('paths', { type: 'string', array: true, default: [] as string[] }),
       async (a) => {
+        // `-p` and `--rule` take several values, so yargs also takes the paths written after them
+        // (`archlint -p Env=prod template.yaml`): a value without "=" is a path.
+        const spilled: string[] = [];
+        const keyValues = (list: readonly (string | number)[] | undefined): string[] | undefined =>
+          list?.map(String).filter((v) => v.includes('=') || (spilled.push(v), false));
+        const parameters = keyValues(a.parameters);
+        const rule = keyValues(a.rule);
         code = await runLint(
           {
-            paths: ((a.paths as string[]) ?? []).map((p) => (p === STDIN_SENTINEL ? '-' : p)),
+            paths: [...((a.paths as string[]) ?? []), ...spilled].map((p) => (p === STDIN_SENTINEL ? '-' : p)),
             format: a.format as FormatName,
             output: a.output,
             config: a.config,
-            parameters: a.parameters,
-            rule: a.rule,
+            parameters,
+            rule,
             failOn: a['fail-on'] as Severity | 'none',
             showUnknown: a['show-unknown'],
             quiet: a.quiet,

@@ -69,3 +69,42 @@ describe('paths in the configuration file mean the same from any working directo
     expect(r.stderr).toMatch(/archlint\.config\.yaml: unknown pseudo parameter "constructor"/);
   });
 });
+
+describe('--parameters and --rule values', () => {
+  const T = `Parameters:
+  Desc: { Type: String }
+  Port: { Type: Number }
+Resources:
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: !Ref Desc
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 22
+          ToPort: !Ref Port
+          CidrIp: 0.0.0.0/0
+`;
+  it('a path written after -p or --rule is still a path', async () => {
+    const dir = tempDir({ 't.yaml': T });
+    const r = await runCli(['-p', 'Port=22', 't.yaml', '-f', 'json'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(json(r.stdout).findings.map((f) => [f.ruleId, f.line])).toEqual([['sg-admin-ports-open-to-internet', 13]]);
+    const off = await runCli(
+      ['--rule', 'sg-admin-ports-open-to-internet=off', 't.yaml', '-p', 'Port=22', '-f', 'json'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(off.code).toBe(0);
+    expect(json(off.stdout).summary.files).toBe(1);
+  });
+  it('a value may contain spaces; several Key=Value pairs may share one argument', async () => {
+    const dir = tempDir({ 't.yaml': T });
+    const r = await runCli(['t.yaml', '-p', 'Desc=two words', 'Port=22', '-f', 'json'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const both = await runCli(['t.yaml', '-p', 'Desc=x Port=22', '-f', 'json'], { cwd: dir });
+    expect(both.code).toBe(1);
+  });
+});
