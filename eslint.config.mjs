@@ -16,6 +16,8 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
+      // The CommonJS build refers to a module's exported constants as `exports.X`: a local `exports` shadows them.
+      'id-denylist': ['error', 'exports'],
     },
   },
 );

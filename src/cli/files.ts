@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve, sep, dirname, basename, isAbsolute } from 'node:path';
 import type { LintInput } from '../engine/linter';
 import {
@@ -18,6 +18,8 @@ const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
 export interface DiscoverOptions {
   cwd: string;
   ignore?: readonly string[];
+  /** Folder the ignore globs are relative to (the configuration file's folder); default cwd. */
+  ignoreBase?: string;
   /** Reads standard input (only for `-`). */
   readStdin?: () => string;
 }
@@ -166,10 +168,29 @@ export function discover(paths: readonly string[], opts: DiscoverOptions): Disco
   const inputs: LintInput[] = [];
   const errors: InputError[] = [];
   const ignores = (opts.ignore ?? []).map(pathGlob);
-  const ignored = (shown: string) => ignores.some((re) => re.test(shown));
+  const ignoreBase = opts.ignoreBase ?? opts.cwd;
+  const ignored = (abs: string, suffix = '') => {
+    if (!ignores.length) return false;
+    const rel = displayPath(ignoreBase, abs) + suffix;
+    return ignores.some((re) => re.test(rel));
+  };
+  // Files and folders already taken, by real path: a symlink loop or a path given twice is linted once.
+  const visited = new Set<string>();
+  const firstVisit = (abs: string): boolean => {
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      real = abs;
+    }
+    if (visited.has(real)) return false;
+    visited.add(real);
+    return true;
+  };
   const readFile = (abs: string, explicit: boolean) => {
     const shown = displayPath(opts.cwd, abs);
-    if (!explicit && ignored(shown)) return;
+    if (!explicit && ignored(abs)) return;
+    if (!firstVisit(abs)) return;
     try {
       inputs.push({ file: shown, text: readFileSync(abs, 'utf8'), explicit });
     } catch (e) {
@@ -180,8 +201,9 @@ export function discover(paths: readonly string[], opts: DiscoverOptions): Disco
     }
   };
   const walk = (dir: string) => {
+    if (!firstVisit(dir)) return;
     if (isAssemblyDir(dir)) {
-      inputs.push(...assemblyInputs(dir, opts.cwd, errors).filter((i) => !ignored(i.file)));
+      inputs.push(...assemblyInputs(dir, opts.cwd, errors).filter((i) => !ignored(resolve(opts.cwd, i.file))));
       return;
     }
     let entries: string[];
@@ -202,7 +224,7 @@ export function discover(paths: readonly string[], opts: DiscoverOptions): Disco
       }
       if (st.isDirectory()) {
         if (SKIP_DIRS.has(name) || name.startsWith('.')) continue;
-        if (ignored(displayPath(opts.cwd, abs) + '/')) continue;
+        if (ignored(abs, '/')) continue;
         walk(abs);
       } else if (
         TEMPLATE_EXT.test(name) &&
@@ -237,9 +259,9 @@ export function discover(paths: readonly string[], opts: DiscoverOptions): Disco
       continue;
     }
     if (st.isDirectory()) walk(abs);
-    else if (basename(abs) === 'manifest.json' && isAssemblyDir(dirname(abs)))
-      inputs.push(...assemblyInputs(dirname(abs), opts.cwd, errors));
-    else readFile(abs, true);
+    else if (basename(abs) === 'manifest.json' && isAssemblyDir(dirname(abs))) {
+      if (firstVisit(dirname(abs))) inputs.push(...assemblyInputs(dirname(abs), opts.cwd, errors));
+    } else readFile(abs, true);
   }
   return { inputs, errors };
 }

@@ -1,5 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import yargs from 'yargs';
 import { builtinRules } from '../../rules/index';
 import {
@@ -65,9 +65,12 @@ class UsageError extends Error {}
 const STDIN_SENTINEL = '\u0000stdin';
 
 function parseKeyValues(list: readonly string[] | undefined, what: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
   for (const item of list ?? []) {
-    for (const kv of String(item).split(/\s+/).filter(Boolean)) {
+    // "A=1 B=2" in one argument names two values; "Name=two words" is one value with a space.
+    const words = String(item).trim().split(/\s+/);
+    const items = words.every((w) => w.indexOf('=') > 0) ? words : [String(item).trim()];
+    for (const kv of items) {
       const eq = kv.indexOf('=');
       if (eq <= 0) throw new UsageError(`${what} must be Key=Value, got "${kv}"`);
       out[kv.slice(0, eq)] = kv.slice(eq + 1);
@@ -154,7 +157,9 @@ async function runLint(args: LintArgs, io: CliIO): Promise<number> {
   }
   let baseline: Set<string> | undefined;
   const baselineFile = args.baselineFingerprints ? resolve(io.cwd, args.baselineFingerprints) : config.baseline;
-  if (baselineFile) {
+  // Writing a baseline for the first time: the configured baseline file does not exist yet.
+  const firstBaseline = !!args.writeBaselineFingerprints && !!baselineFile && !existsSync(baselineFile);
+  if (baselineFile && !firstBaseline) {
     try {
       const raw = JSON.parse(readFileSync(baselineFile, 'utf8')) as unknown;
       const list = Array.isArray(raw) ? raw : (raw as { fingerprints?: unknown }).fingerprints;
@@ -165,7 +170,20 @@ async function runLint(args: LintArgs, io: CliIO): Promise<number> {
     }
   }
   const paths = args.paths.length ? args.paths : ['.'];
-  const found = discover(paths, { cwd: io.cwd, ignore: config.ignore, readStdin: io.readStdin });
+  // Ignore globs and fingerprints name files relative to the configuration file's folder (else the working
+  // directory), so that they mean the same whichever folder archlint runs from.
+  const configFile = args.config ? resolve(io.cwd, args.config) : findConfigFile(io.cwd);
+  const fingerprintBase = configFile ? dirname(configFile) : io.cwd;
+  const found = discover(paths, {
+    cwd: io.cwd,
+    ignore: config.ignore,
+    ignoreBase: fingerprintBase,
+    readStdin: io.readStdin,
+  });
+  for (const input of found.inputs) {
+    if (input.file === '<stdin>') continue;
+    input.fingerprintFile = relative(fingerprintBase, resolve(io.cwd, input.file)).split(sep).join('/');
+  }
   const progress = io.stderrTTY && found.inputs.length > 20 && !args.quiet;
   const result = lintTemplates(found.inputs, {
     rules,
@@ -196,10 +214,14 @@ async function runLint(args: LintArgs, io: CliIO): Promise<number> {
   } else io.stdout(text);
   if (args.writeBaselineFingerprints) {
     const fps = [...new Set(result.findings.map((f) => f.fingerprint))].sort();
-    writeFileSync(
-      resolve(io.cwd, args.writeBaselineFingerprints),
-      JSON.stringify({ fingerprints: fps }, null, 2) + '\n',
-    );
+    try {
+      writeFileSync(
+        resolve(io.cwd, args.writeBaselineFingerprints),
+        JSON.stringify({ fingerprints: fps }, null, 2) + '\n',
+      );
+    } catch (e) {
+      throw new UsageError(`cannot write ${args.writeBaselineFingerprints}: ${(e as Error).message}`);
+    }
   }
   return exitCode(result, args.failOn);
 }
@@ -268,14 +290,21 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       'Lint templates (files, folders, cdk.out, - for stdin)',
       (y) => y.positional('paths', { type: 'string', array: true, default: [] as string[] }),
       async (a) => {
+        // `-p` and `--rule` take several values, so yargs also takes the paths written after them
+        // (`archlint -p Env=prod template.yaml`): a value without "=" is a path.
+        const spilled: string[] = [];
+        const keyValues = (list: readonly (string | number)[] | undefined): string[] | undefined =>
+          list?.map(String).filter((v) => v.includes('=') || (spilled.push(v), false));
+        const parameters = keyValues(a.parameters);
+        const rule = keyValues(a.rule);
         code = await runLint(
           {
-            paths: ((a.paths as string[]) ?? []).map((p) => (p === STDIN_SENTINEL ? '-' : p)),
+            paths: [...((a.paths as string[]) ?? []), ...spilled].map((p) => (p === STDIN_SENTINEL ? '-' : p)),
             format: a.format as FormatName,
             output: a.output,
             config: a.config,
-            parameters: a.parameters,
-            rule: a.rule,
+            parameters,
+            rule,
             failOn: a['fail-on'] as Severity | 'none',
             showUnknown: a['show-unknown'],
             quiet: a.quiet,

@@ -116,7 +116,7 @@ export function normalizeConfig(raw: unknown): Config {
   if (raw.pseudoParameters !== undefined) {
     if (!isRecord(raw.pseudoParameters)) throw new ConfigError('pseudoParameters must be a mapping');
     for (const [k, v] of Object.entries(raw.pseudoParameters)) {
-      const name = PSEUDO_ALIASES[k] ?? k;
+      const name = Object.prototype.hasOwnProperty.call(PSEUDO_ALIASES, k) ? PSEUDO_ALIASES[k]! : k;
       if (!name.startsWith('AWS::')) throw new ConfigError(`unknown pseudo parameter "${k}"`);
       c.pseudoParameters[name] = String(v);
     }

@@ -43,6 +43,11 @@ export interface LintInput {
    * template is then skipped silently instead of being reported as an error.
    */
   explicit?: boolean;
+  /**
+   * The file name that fingerprints use (default: `file`). The CLI gives the path relative to the configuration
+   * file's folder, so that a baseline of fingerprints matches whichever folder archlint is run from.
+   */
+  fingerprintFile?: string;
 }
 
 export interface LintOptions {
@@ -113,7 +118,7 @@ export function loadInputs(inputs: readonly LintInput[]): { loaded: Loaded[]; er
 
 /** Exports of the analysed templates, so that Fn::ImportValue resolves across them. */
 function collectExports(loaded: readonly Loaded[], config: Config): Map<string, Value> {
-  const exports = new Map<string, Value>();
+  const exported = new Map<string, Value>();
   for (const { model, input } of loaded) {
     if (!model.outputs.size) continue;
     const ev = new Evaluator(model, { parameters: config.parameters, pseudo: pseudoFor(config, input) });
@@ -123,13 +128,13 @@ function collectExports(loaded: readonly Loaded[], config: Config): Map<string, 
       if (name.kind !== 'known' || typeof name.value !== 'string') continue;
       const v = ev.value(o.value);
       // A reference to a resource of another template is an opaque physical id there.
-      exports.set(
+      exported.set(
         name.value,
         v.kind === 'known' && typeof v.value === 'object' && v.value !== null ? known(`${name.value}`) : v,
       );
     }
   }
-  return exports;
+  return exported;
 }
 
 function pseudoFor(config: Config, input: LintInput): Record<string, unknown> {
@@ -159,7 +164,8 @@ function resourceTags(r: Resource | undefined, ev: Evaluator): Record<string, st
 export function lintTemplates(inputs: readonly LintInput[], options: LintOptions): LintResult {
   const config = options.config ?? emptyConfig();
   const { loaded, errors } = loadInputs(inputs);
-  const exports = collectExports(loaded, config);
+  // Not named `exports`: the CommonJS build would then read this Map for the module's exported constants.
+  const stackExports = collectExports(loaded, config);
   const models = loaded.map((l) => l.model);
   const rawFindings: RawFinding[] = [];
   const unknowns: UnknownOutcome[] = [];
@@ -189,7 +195,7 @@ export function lintTemplates(inputs: readonly LintInput[], options: LintOptions
     const evaluator = new Evaluator(model, {
       parameters: config.parameters,
       pseudo: pseudoFor(config, input),
-      imports: exports,
+      imports: stackExports,
     });
     let graph: ReferenceGraph | undefined;
     const views = new Map<ViewFactory<unknown>, unknown>();
@@ -375,6 +381,7 @@ function finalize(
   };
   const stackOf = new Map(loaded.map((l) => [l.model, l.input.stackName]));
   const cdkOf = new Map(loaded.map((l) => [l.model, l.input.cdk]));
+  const fingerprintFileOf = new Map(loaded.map((l) => [l.model, l.input.fingerprintFile ?? l.model.file]));
   const seen = new Set<string>();
   const out: Finding[] = [];
   for (const f of raw) {
@@ -388,7 +395,13 @@ function finalize(
       const full = r.logicalId ? ['Resources', r.logicalId, ...rel] : rel;
       return { file: m.file, logicalId: r.logicalId, path: rel, message: r.message, ...locate(m, full) };
     });
-    const fingerprint = fingerprintOf(f.ruleId, f.model.file, f.resource?.logicalId, f.relPath, f.key);
+    const fingerprint = fingerprintOf(
+      f.ruleId,
+      fingerprintFileOf.get(f.model) ?? f.model.file,
+      f.resource?.logicalId,
+      f.relPath,
+      f.key,
+    );
     const cdk = cdkOf.get(f.model);
     const constructPath = f.resource
       ? (f.resource.cdkPath ?? cdk?.constructPaths?.[f.resource.logicalId])

@@ -237,7 +237,9 @@ export class Evaluator {
   private computeParameter(name: string): Value {
     const p = this.model.parameters.get(name);
     if (!p) return unknown(`parameter ${name} is not declared`);
-    const supplied = this.env.parameters?.[name];
+    const given = this.env.parameters;
+    // Own properties only: a parameter named `constructor` or `toString` must not read Object.prototype.
+    const supplied = given && Object.prototype.hasOwnProperty.call(given, name) ? given[name] : undefined;
     const type = p.type ?? 'String';
     if (supplied === undefined && type.startsWith('AWS::SSM::Parameter::Value')) {
       return unknown(`parameter ${name} is read from SSM Parameter Store`);

@@ -13,11 +13,15 @@ export class SourceLocator {
   private lines?: string[];
   private lineStarts?: number[];
   private readonly cache = new Map<string, SourceRange>();
+  private readonly text: string;
 
   constructor(
-    private readonly text: string,
+    text: string,
     private readonly format: SourceFormat,
-  ) {}
+  ) {
+    // A UTF-8 byte order mark is not content: editors do not count it as a column.
+    this.text = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
 
   locate(path: readonly PathSegment[]): SourceRange {
     const key = JSON.stringify(path);

@@ -77,3 +77,41 @@ describe('every format carries file, line and column', () => {
     expect(r.stdout).toMatch(/`examples\/sg-admin-ports-open-to-internet\/bad\.yaml:17:11`/);
   });
 });
+
+describe('--show-unknown in every format', () => {
+  const dir = tempDir({
+    'p.yaml': `Parameters:\n  Src: { Type: String }\nResources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: x\n      SecurityGroupIngress:\n        - { IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref Src }\n`,
+  });
+  const why = /needs the value of parameter Src/;
+  for (const format of FORMATS) {
+    it(`${format} lists the unknown outcome only when asked (json always)`, async () => {
+      const shown = await runCli(['p.yaml', '-f', format, '--show-unknown'], { cwd: dir });
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toMatch(why);
+      expect(shown.stdout).toMatch(/sg-admin-ports-open-to-internet/);
+      const plain = await runCli(['p.yaml', '-f', format], { cwd: dir });
+      if (format !== 'json') expect(plain.stdout).not.toMatch(why);
+    });
+  }
+  it('SARIF open results stay valid', async () => {
+    const schema = JSON.parse(
+      readFileSync(join(ROOT, 'node_modules', '@microsoft', 'sarif-multitool-linux', 'sarif-2.1.0.json'), 'utf8'),
+    );
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    const log = JSON.parse((await runCli(['p.yaml', '-f', 'sarif', '--show-unknown'], { cwd: dir })).stdout);
+    expect(validate(log)).toBe(true);
+    const res = log.runs[0].results[0];
+    expect([res.kind, res.level, log.runs[0].tool.driver.rules[res.ruleIndex].id]).toEqual([
+      'open',
+      'none',
+      'sg-admin-ports-open-to-internet',
+    ]);
+  });
+  it('JUnit counts them as skipped', async () => {
+    const out = (await runCli(['p.yaml', '-f', 'junit', '--show-unknown'], { cwd: dir })).stdout;
+    expect(out).toMatch(/<testsuite name="p.yaml" tests="1" failures="0" errors="0" skipped="1">/);
+    expect(out).toMatch(/<skipped message="not decided: /);
+  });
+});

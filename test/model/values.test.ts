@@ -188,3 +188,40 @@ describe('scenarios of unknown conditions', () => {
     expect(ev.scenarios(ev.model.resources.get('R')!.properties.IfKnown)!).toHaveLength(1);
   });
 });
+
+describe('names of Object.prototype members are ordinary names', () => {
+  const text = `
+Parameters:
+  constructor: { Type: String, Default: c }
+  toString: { Type: Number, Default: 5 }
+  __proto__: { Type: String, Default: p }
+  hasOwnProperty: { Type: String }
+Resources:
+  R:
+    Type: Test
+    Properties:
+      A: !Ref constructor
+      B: !Ref toString
+      C: !Ref __proto__
+      D: !Ref hasOwnProperty
+      E: !Sub '\${constructor}-\${toString}'
+`;
+  it('parameters take their Default, not a prototype property', () => {
+    const e = evaluatorOf(text, { parameters: {} });
+    const res = e.model.resources.get('R')!;
+    const v = (k: string) => e.at(res, ['Properties', k]);
+    expect(v('A')).toEqual({ kind: 'known', value: 'c' });
+    expect(v('B')).toEqual({ kind: 'known', value: 5 });
+    expect(v('C')).toEqual({ kind: 'known', value: 'p' });
+    expect(v('D').kind).toBe('unknown');
+    expect(v('E')).toEqual({ kind: 'known', value: 'c-5' });
+  });
+  it('supplied values are read as own properties', () => {
+    const e = evaluatorOf(text, {
+      parameters: JSON.parse('{"__proto__": "given", "constructor": "x"}') as Record<string, unknown>,
+    });
+    const res = e.model.resources.get('R')!;
+    expect(e.at(res, ['Properties', 'C'])).toEqual({ kind: 'known', value: 'given' });
+    expect(e.at(res, ['Properties', 'A'])).toEqual({ kind: 'known', value: 'x' });
+  });
+});

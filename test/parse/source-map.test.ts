@@ -79,3 +79,16 @@ describe('JSON locations', () => {
     expect([r.line, r.column]).toEqual([line, column]);
   });
 });
+
+describe('a UTF-8 byte order mark is not content', () => {
+  const BOM = '\uFEFF';
+  it('YAML whose first line is a key', () => {
+    const loc = new SourceLocator(`${BOM}Resources:\n  A:\n    Type: AWS::SNS::Topic\n`, 'yaml');
+    expect(loc.locate(['Resources'])).toMatchObject({ line: 1, column: 1 });
+    expect(loc.locate(['Resources', 'A', 'Type'])).toMatchObject({ line: 3, column: 5 });
+  });
+  it('JSON', () => {
+    const loc = new SourceLocator(`${BOM}{\n  "Resources": {\n    "A": { "Type": "AWS::SNS::Topic" }\n  }\n}`, 'json');
+    expect(loc.locate(['Resources', 'A', 'Type'])).toMatchObject({ line: 3, column: 12 });
+  });
+});

@@ -21,6 +21,14 @@ export const github: Formatter = (result, ctx) => {
     const msg = `${f.message}${where}${f.remediation ? `\nFix: ${f.remediation}` : ''}`;
     out.push(`::${cmd} ${props.join(',')}::${escData(msg)}`);
   }
+  if (ctx.showUnknown) {
+    for (const u of result.unknowns) {
+      const where = `${u.logicalId ?? ''}${u.path.length ? `.${u.path.join('.')}` : ''}`;
+      out.push(
+        `::notice file=${escProp(u.file)},title=${escProp(`archlint ${u.ruleId} (unknown)`)}::${escData(`${where ? `${where}: ` : ''}not decided: ${u.why}`)}`,
+      );
+    }
+  }
   for (const e of result.errors) out.push(`::error file=${escProp(e.file)},title=archlint::${escData(e.message)}`);
   return out.length ? out.join('\n') + '\n' : '';
 };

@@ -21,9 +21,25 @@ export const junit: Formatter = (result, ctx) => {
     if (list) list.push(f);
     else cases.set(key, [f]);
   }
+  // --show-unknown: undecided outcomes are skipped test cases.
+  const skippedByFile = new Map<string, string[]>();
+  if (ctx.showUnknown) {
+    for (const u of result.unknowns) {
+      if (!files.has(u.file)) files.set(u.file, new Map());
+      let list = skippedByFile.get(u.file);
+      if (!list) skippedByFile.set(u.file, (list = []));
+      const where = u.path.length ? ` ${u.path.join('.')}` : '';
+      list.push(
+        `    <testcase name="${esc(`${u.ruleId} ${u.logicalId ?? '(template)'}${where}`)}" classname="${esc(u.file)}" file="${esc(u.file)}">\n` +
+          `      <skipped message="${esc(`not decided: ${u.why}`)}"/>\n` +
+          `    </testcase>`,
+      );
+    }
+  }
   const suites: string[] = [];
   let tests = 0;
   let failures = 0;
+  let skipped = 0;
   for (const [file, cases] of files) {
     const body: string[] = [];
     for (const [name, fs] of cases) {
@@ -42,8 +58,12 @@ export const junit: Formatter = (result, ctx) => {
           `    </testcase>`,
       );
     }
+    const skips = skippedByFile.get(file) ?? [];
+    body.push(...skips);
+    tests += skips.length;
+    skipped += skips.length;
     suites.push(
-      `  <testsuite name="${esc(file)}" tests="${cases.size}" failures="${cases.size}" errors="0" skipped="0">\n${body.join('\n')}\n  </testsuite>`,
+      `  <testsuite name="${esc(file)}" tests="${cases.size + skips.length}" failures="${cases.size}" errors="0" skipped="${skips.length}">\n${body.join('\n')}\n  </testsuite>`,
     );
   }
   for (const e of result.errors) {
@@ -58,5 +78,5 @@ export const junit: Formatter = (result, ctx) => {
       `  <testsuite name="archlint" tests="1" failures="0" errors="0" skipped="0">\n    <testcase name="no findings" classname="archlint"/>\n  </testsuite>`,
     );
   }
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="archlint" tests="${tests}" failures="${failures}" errors="${result.errors.length}">\n${suites.join('\n')}\n</testsuites>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="archlint" tests="${tests}" failures="${failures}" errors="${result.errors.length}"${skipped ? ` skipped="${skipped}"` : ''}>\n${suites.join('\n')}\n</testsuites>\n`;
 };

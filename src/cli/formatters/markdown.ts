@@ -28,6 +28,16 @@ export const markdown: Formatter = (result, ctx) => {
     for (const e of result.errors) lines.push(`- ${cell(e.message)}`);
     lines.push('');
   }
+  if (ctx.showUnknown && result.unknowns.length) {
+    const n = result.unknowns.length;
+    lines.push(`<details><summary>${n} unknown outcome${n === 1 ? '' : 's'} (not findings)</summary>`, '');
+    lines.push('| File | Resource | Rule | Missing input |', '|---|---|---|---|');
+    for (const u of result.unknowns) {
+      const where = `${u.logicalId ?? ''}${u.path.length ? `.${u.path.join('.')}` : ''}`;
+      lines.push(`| \`${cell(u.file)}\` | ${where ? `\`${cell(where)}\`` : ''} | \`${u.ruleId}\` | ${cell(u.why)} |`);
+    }
+    lines.push('', '</details>', '');
+  }
   const ruleIds = [...new Set(shown.map((f) => f.ruleId))];
   if (ruleIds.length) {
     lines.push('<details><summary>How to fix</summary>', '');

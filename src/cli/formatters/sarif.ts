@@ -18,7 +18,8 @@ function uri(file: string): string {
 
 /** SARIF 2.1.0 log with rule descriptors, locations, fingerprints and suppressions. */
 export const sarif: Formatter = (result, ctx) => {
-  const used = [...new Set(result.findings.map((f) => f.ruleId))].sort();
+  const unknowns = ctx.showUnknown ? result.unknowns : [];
+  const used = [...new Set([...result.findings.map((f) => f.ruleId), ...unknowns.map((u) => u.ruleId)])].sort();
   const index = new Map(used.map((id, i) => [id, i]));
   const rules = used.map((id) => {
     const r = ctx.rules.get(id);
@@ -91,6 +92,30 @@ export const sarif: Formatter = (result, ctx) => {
       },
     };
   });
+  // --show-unknown: outcomes archlint could not decide, as SARIF results of kind "open" (level "none").
+  const open = unknowns.map((u) => ({
+    ruleId: u.ruleId,
+    ruleIndex: index.get(u.ruleId)!,
+    kind: 'open',
+    level: 'none',
+    message: { text: `Not decided: ${u.why}` },
+    locations: [
+      {
+        physicalLocation: { artifactLocation: { uri: uri(u.file) } },
+        ...(u.logicalId
+          ? {
+              logicalLocations: [
+                {
+                  name: u.logicalId,
+                  fullyQualifiedName: `${u.logicalId}${u.path.length ? '.' + u.path.join('.') : ''}`,
+                  kind: 'resource',
+                },
+              ],
+            }
+          : {}),
+      },
+    ],
+  }));
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -113,7 +138,7 @@ export const sarif: Formatter = (result, ctx) => {
             })),
           },
         ],
-        results,
+        results: [...results, ...open],
       },
     ],
   };
