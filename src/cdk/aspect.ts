@@ -14,7 +14,7 @@ import * as cdk from 'aws-cdk-lib';
 import { Annotations, AspectPriority, Aspects, CfnElement, Stack, Stage, type IAspect } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { lint } from '../api';
-import { displayPath } from '../cli/files';
+import { displayPath, setFingerprintPaths } from '../cli/files';
 import type { LintInput } from '../engine/linter';
 import type { Finding, LintResult } from '../types';
 import {
@@ -108,6 +108,7 @@ export class ArchlintAspect implements IAspect {
         cdk: { stackPath: stack.node.path, constructPaths, acknowledgements },
       });
     }
+    setFingerprintPaths(inputs, this.resolved.fingerprintBase, cwd);
     const result = lint(inputs, { rules: this.resolved.rules, config: this.resolved.config });
     this.results.push(result);
     for (const e of result.errors) {

@@ -1,5 +1,5 @@
 /** Options shared by the CDK validator and the CDK Aspect, resolved the way the CLI resolves its own. */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { builtinRules } from '../../rules/index';
@@ -75,6 +75,8 @@ export interface ResolvedOptions {
   rules: Rule[];
   failOn: Severity | 'none';
   cwd: string;
+  /** Fingerprints use file paths relative to this folder (the config file's, else cwd), as the CLI does. */
+  fingerprintBase: string;
 }
 
 /** Read the config file and apply the overrides. Throws ConfigError (at construction, before any synthesis). */
@@ -99,6 +101,7 @@ export function resolveOptions(options: ArchlintCdkOptions): ResolvedOptions {
     rules: [...builtinRules, ...loadPlugins(config, cwd), ...(options.extraRules ?? [])],
     failOn,
     cwd,
+    fingerprintBase: file ? dirname(file) : cwd,
   };
 }
 

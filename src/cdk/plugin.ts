@@ -14,7 +14,7 @@ import type {
   PolicyViolation,
 } from 'aws-cdk-lib';
 import { lint } from '../api';
-import { assemblyInputs } from '../cli/files';
+import { assemblyInputs, setFingerprintPaths } from '../cli/files';
 import { packageVersion } from '../cli/main';
 import type { LintInput } from '../engine/linter';
 import type { Finding, InputError, LintResult, Severity } from '../types';
@@ -60,6 +60,7 @@ export class ArchlintValidator implements IPolicyValidationPlugin {
     const failOn = root ? effectiveFailOn(root, this.resolved.failOn) : this.resolved.failOn;
     const errors: InputError[] = [];
     const inputs = collectInputs(context, cwd, errors);
+    setFingerprintPaths(inputs, this.resolved.fingerprintBase, cwd);
     if (root) {
       const stacks = stacksByPath(root);
       const acknowledgements = treeAcknowledgements(root);

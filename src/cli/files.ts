@@ -278,3 +278,14 @@ export async function lintFiles(
   result.errors.unshift(...d.errors);
   return result;
 }
+
+/**
+ * Give inputs the path that fingerprints use: relative to `base` (the config file's folder, or the working
+ * directory without one), so that a baseline matches wherever archlint runs from.
+ */
+export function setFingerprintPaths(inputs: LintInput[], base: string, cwd: string): void {
+  for (const input of inputs) {
+    if (input.file === '<stdin>') continue;
+    input.fingerprintFile = relative(base, resolve(cwd, input.file)).split(sep).join('/');
+  }
+}

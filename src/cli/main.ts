@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { builtinRules } from '../../rules/index';
 import {
@@ -13,7 +13,7 @@ import {
 import { lintTemplates } from '../engine/linter';
 import type { Rule } from '../engine/rule';
 import { SEVERITY_RANK, type LintResult, type Severity } from '../types';
-import { discover } from './files';
+import { setFingerprintPaths, discover } from './files';
 import { findConfigFile, readConfigFile } from './config-file';
 import { FORMATTERS, type FormatName } from './formatters/index';
 import { explainRule, listRules } from './rules-command';
@@ -180,10 +180,7 @@ async function runLint(args: LintArgs, io: CliIO): Promise<number> {
     ignoreBase: fingerprintBase,
     readStdin: io.readStdin,
   });
-  for (const input of found.inputs) {
-    if (input.file === '<stdin>') continue;
-    input.fingerprintFile = relative(fingerprintBase, resolve(io.cwd, input.file)).split(sep).join('/');
-  }
+  setFingerprintPaths(found.inputs, fingerprintBase, io.cwd);
   const progress = io.stderrTTY && found.inputs.length > 20 && !args.quiet;
   const result = lintTemplates(found.inputs, {
     rules,

@@ -162,7 +162,13 @@ describe('the validator, the Aspect and the CLI report the same findings', () =>
   it('on the fixture app', async () => {
     const fx = buildFixture({ outdir: inTemp(), acknowledge: true });
     // Every rule, including those that land after these tests were written.
-    const options = { configFile: false as const, config: FIXTURE_CONFIG_ALL_RULES, failOn: 'none' as const };
+    // Fingerprints are relative to the config folder (CLI) or, without a config file, to cwd (CDK).
+    const options = {
+      configFile: false as const,
+      config: FIXTURE_CONFIG_ALL_RULES,
+      failOn: 'none' as const,
+      cwd: dirname(fx.outdir),
+    };
     const plugin = new ArchlintValidator(options);
     Validations.of(fx.app).addPlugins(plugin);
     const aspect = ArchlintAspect.applyTo(fx.app, options);
