@@ -14,6 +14,7 @@ import * as cdk from 'aws-cdk-lib';
 import { Annotations, AspectPriority, Aspects, CfnElement, Stack, Stage, type IAspect } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { lint } from '../api';
+import { dictionary } from '../parse/cdk-assembly';
 import { displayPath, setFingerprintPaths } from '../cli/files';
 import type { LintInput } from '../engine/linter';
 import type { Finding, LintResult } from '../types';
@@ -86,7 +87,7 @@ export class ArchlintAspect implements IAspect {
         throw new Error('archlint: this version of aws-cdk-lib does not expose Stack templates to Aspects');
       }
       const template = toCfn.call(stack);
-      const constructPaths: Record<string, string> = {};
+      const constructPaths = dictionary<string>();
       for (const c of stack.node.findAll()) {
         constructs.set(c.node.path, c);
         if (CfnElement.isCfnElement(c) && Stack.of(c) === stack) {

@@ -3,6 +3,7 @@ import { join, relative, resolve, sep, dirname, basename, isAbsolute } from 'nod
 import type { LintInput } from '../engine/linter';
 import {
   acknowledgementsOf,
+  dictionary,
   asMetadata,
   nestedStackTemplates,
   parseAssemblyManifest,
@@ -135,7 +136,11 @@ export function assemblyInputs(
         stackName,
         stackTags: stack.tags,
         explicit: true,
-        cdk: { stackPath: t?.stackPath ?? fallbackPath, constructPaths: t?.constructPaths ?? {}, acknowledgements },
+        cdk: {
+          stackPath: t?.stackPath ?? fallbackPath,
+          constructPaths: t?.constructPaths ?? dictionary(),
+          acknowledgements,
+        },
       });
       // Nested stacks named only by asset metadata (assemblies without construct metadata).
       try {

@@ -81,7 +81,7 @@ export function parseAssemblyManifest(manifest: unknown): AssemblyManifest {
     if (!isRecord(art)) continue;
     const props = isRecord(art.properties) ? art.properties : {};
     if (art.type === 'aws:cloudformation:stack' && typeof props.templateFile === 'string') {
-      const tags: Record<string, string> = {};
+      const tags = dictionary<string>();
       if (isRecord(props.tags)) for (const [k, v] of Object.entries(props.tags)) tags[k] = String(v);
       stacks.push({
         artifactId,
@@ -101,7 +101,7 @@ export function parseAssemblyManifest(manifest: unknown): AssemblyManifest {
 
 /** Validate a parsed metadata object (inline or from `<Stack>.metadata.json`). */
 export function asMetadata(raw: unknown): AssemblyMetadata {
-  const out: Record<string, MetadataEntry[]> = {};
+  const out = dictionary<MetadataEntry[]>();
   if (!isRecord(raw)) return out;
   for (const [path, entries] of Object.entries(raw)) {
     if (!Array.isArray(entries)) continue;
@@ -140,8 +140,16 @@ export interface StackTemplate {
   templateFile: string;
   /** Construct path of the (nested) stack, without leading slash. */
   stackPath: string;
-  /** Logical id -> construct path, for the resources of this template. */
+  /** Logical id -> construct path, for the resources of this template (no prototype: see `dictionary`). */
   constructPaths: Record<string, string>;
+}
+
+/**
+ * An empty object without prototype, for maps keyed by names from the input (logical ids, construct paths):
+ * a logical id `constructor` or `toString` then reads nothing, and a key `__proto__` is an ordinary key.
+ */
+export function dictionary<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
 /**
@@ -151,13 +159,15 @@ export interface StackTemplate {
  */
 export function stackTemplates(stack: AssemblyStack, metadata: AssemblyMetadata): StackTemplate[] {
   const rootPath = normalizeConstructPath(stack.displayName ?? stack.artifactId);
-  const templates: StackTemplate[] = [{ templateFile: stack.templateFile, stackPath: rootPath, constructPaths: {} }];
+  const templates: StackTemplate[] = [
+    { templateFile: stack.templateFile, stackPath: rootPath, constructPaths: dictionary() },
+  ];
   for (const [path, entries] of Object.entries(metadata)) {
     for (const e of entries) {
       if (e.type !== TEMPLATE_FILE_KEY || typeof e.data !== 'string') continue;
       const p = normalizeConstructPath(path);
       if (e.data === stack.templateFile) templates[0]!.stackPath = p;
-      else templates.push({ templateFile: e.data, stackPath: p, constructPaths: {} });
+      else templates.push({ templateFile: e.data, stackPath: p, constructPaths: dictionary() });
     }
   }
   // Deepest stack first, so that the first containing stack is the owner.

@@ -244,3 +244,59 @@ describe('assemblies without construct metadata', () => {
     expect(out.findings.map((f) => f.logicalId)).toContain('B');
   });
 });
+
+describe('logical ids that are Object.prototype property names', () => {
+  it('read no prototype property as a construct path', () => {
+    const templates = stackTemplates(STACK, METADATA);
+    for (const t of templates) {
+      expect(t.constructPaths['constructor']).toBeUndefined();
+      expect(t.constructPaths['toString']).toBeUndefined();
+      expect(t.constructPaths['hasOwnProperty']).toBeUndefined();
+    }
+    expect(templates[0]!.constructPaths['Bucket83908E77']).toBe('Data/Bucket/Resource');
+  });
+
+  it('keep metadata recorded under __proto__ and a construct path for the logical id constructor', () => {
+    const metadata = asMetadata(JSON.parse('{"__proto__": [{"type": "aws:cdk:logicalId", "data": "P"}]}'));
+    expect(Object.keys(metadata)).toEqual(['__proto__']);
+    expect(metadata['__proto__']).toEqual([{ type: 'aws:cdk:logicalId', data: 'P' }]);
+    const paths = stackTemplates(
+      STACK,
+      asMetadata({ '/Data/C/Resource': [{ type: 'aws:cdk:logicalId', data: 'constructor' }] }),
+    )[0]!.constructPaths;
+    expect(paths['constructor']).toBe('Data/C/Resource');
+    expect(paths['toString']).toBeUndefined();
+  });
+
+  it('report no construct path for a resource named like a prototype property but absent from the metadata', async () => {
+    const dir = tempDir({
+      'cdk.out/manifest.json': JSON.stringify({
+        version: '55.0.0',
+        artifacts: {
+          S: {
+            type: 'aws:cloudformation:stack',
+            properties: { templateFile: 'S.template.json' },
+            displayName: 'S',
+            metadata: { '/S/Mapped/Resource': [{ type: 'aws:cdk:logicalId', data: 'Mapped' }] },
+          },
+        },
+      }),
+      'cdk.out/S.template.json': JSON.stringify({
+        Resources: {
+          Mapped: { Type: 'AWS::SNS::Topic' },
+          constructor: { Type: 'AWS::SNS::Topic' },
+          toString: { Type: 'AWS::SNS::Topic' },
+        },
+      }),
+    });
+    const errors: never[] = [];
+    const inputs = assemblyInputs(`${dir}/cdk.out`, dir, errors);
+    expect(errors).toEqual([]);
+    const findings = lint(inputs, { rules: [topicRule] }).findings.map((f) => [f.logicalId, f.constructPath]);
+    expect(findings).toEqual([
+      ['Mapped', 'S/Mapped/Resource'],
+      ['constructor', undefined],
+      ['toString', undefined],
+    ]);
+  });
+});
