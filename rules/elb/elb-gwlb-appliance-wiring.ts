@@ -13,18 +13,11 @@ import {
   type LoadBalancer,
   type TargetGroup,
 } from '../../src/model/loadbalancing';
-import {
-  cidrContains,
-  cidrOverlaps,
-  computeNetwork,
-  coversPort,
-  naclAllowedPorts,
-  naclEntries,
-  naclOfSubnet,
-  parseCidr4,
-  securityGroupRules,
-  type Cidr4,
-} from '../../src/model/elb-network';
+import { computeNetwork, coversPort, securityGroupRules } from '../../src/model/elb-network';
+import { AddressSet, PortSet } from '../../src/model/cidr';
+import { allowsSomePort } from '../../src/model/nacl';
+import { naclRules } from '../../src/model/nacl-rules';
+import { networkView } from '../../src/model/network';
 import type { Resource } from '../../src/model/template';
 import { isRecord } from '../../src/parse/parse';
 import type { Value } from '../../src/model/values';
@@ -33,24 +26,28 @@ const UDP = 17;
 
 interface Subnet {
   id: string;
-  cidr: Cidr4;
+  cidr: AddressSet;
   text: string;
 }
 
-/** The in-template subnets of the GWLB with their CIDRs, or undefined when any is unknown. */
+/** The in-template subnets of the GWLB with their IPv4 CIDRs (network view), or undefined when any is unknown. */
 function gwlbSubnets(ctx: RuleContext, lb: LoadBalancer): Subnet[] | undefined {
   if (!lb.subnets.items || !lb.subnets.items.length) return undefined;
+  const net = ctx.view(networkView);
   const out: Subnet[] = [];
   for (const s of lb.subnets.items) {
     const id = refOf(s.value);
-    const subnet = id ? ctx.model.resources.get(id) : undefined;
-    if (!subnet || subnet.type !== 'AWS::EC2::Subnet' || ctx.exists(subnet) !== 'yes') return undefined;
-    const text = knownString(ctx.value(subnet, ['Properties', 'CidrBlock']));
-    const cidr = parseCidr4(text);
-    if (!cidr || !text) return undefined;
-    out.push({ id: subnet.logicalId, cidr, text });
+    const subnet = id ? net.subnets.get(id) : undefined;
+    if (!subnet || subnet.exists !== 'yes' || !subnet.cidr4) return undefined;
+    out.push({ id: subnet.resource.logicalId, cidr: subnet.cidr4, text: subnet.cidr4.toString() });
   }
   return out;
+}
+
+/** An IPv4 CIDR written in a security-group rule. */
+function ipv4Cidr(text: string | undefined): AddressSet | undefined {
+  const s = text === undefined ? undefined : AddressSet.parse(text);
+  return s?.family === 4 ? s : undefined;
 }
 
 /** The target groups of the GWLB's listeners (certain paths only). */
@@ -115,7 +112,7 @@ function checkApplianceGroups(
     }
     rules.push(...set.rules);
   }
-  const sources: Cidr4[] = [];
+  const sources: AddressSet[] = [];
   let unknown = false;
   for (const rule of rules) {
     const c = coversPort(rule, 'udp', GENEVE_PORT);
@@ -126,7 +123,7 @@ function checkApplianceGroups(
     }
     if (rule.prefixList.kind !== 'missing') unknown = true;
     if (rule.cidrIp.kind === 'missing') continue; // IPv6 or security-group sources never match GWLB traffic.
-    const cidr = parseCidr4(knownString(rule.cidrIp));
+    const cidr = ipv4Cidr(knownString(rule.cidrIp));
     if (!cidr) unknown = true;
     else sources.push(cidr);
   }
@@ -134,8 +131,8 @@ function checkApplianceGroups(
   if (subnets) {
     missing = [];
     for (const s of subnets) {
-      if (sources.some((c) => cidrContains(c, s.cidr))) continue;
-      if (sources.some((c) => cidrOverlaps(c, s.cidr))) unknown = true;
+      if (sources.some((c) => c.covers(s.cidr))) continue;
+      if (sources.some((c) => c.overlaps(s.cidr))) unknown = true;
       else missing.push(`${s.text} (${s.id})`);
     }
   } else {
@@ -173,57 +170,62 @@ function checkApplianceNacls(
   reported: Set<string>,
 ): void {
   if (!subnets || !subnetValues) return;
+  const net = ctx.view(networkView);
   for (const v of subnetValues) {
-    const subnetId = refOf(v);
-    const subnet = subnetId ? ctx.model.resources.get(subnetId) : undefined;
-    if (!subnet || subnet.type !== 'AWS::EC2::Subnet') continue;
-    const acl = naclOfSubnet(ctx, subnet.logicalId);
-    if (acl === 'default') continue; // The default NACL allows all traffic.
-    if (acl === undefined) {
-      ctx.unknown(appliance, { path: [], why: `the NACL of subnet ${subnet.logicalId} is unknown` });
+    const subnet = net.subnets.get(refOf(v) ?? '');
+    if (!subnet) continue;
+    const subnetId = subnet.resource.logicalId;
+    if (subnet.nacl.kind === 'unknown') {
+      // No association: the default NACL of a VPC outside the template, which allows all traffic.
+      if (!subnet.naclAssociations.length) continue;
+      ctx.unknown(appliance, { path: [], why: `the NACL of subnet ${subnetId} is unknown` });
       continue;
     }
-    const entries = naclEntries(ctx, acl);
-    if (!entries) {
-      ctx.unknown(appliance, { path: [], why: `an entry of NACL ${acl} is unknown` });
+    const nacl = net.nacls.get(subnet.nacl.key)!;
+    // The default NACL allows all traffic (built-in rules) unless the template adds entries to it.
+    if (nacl.isDefault && !nacl.entries.length) continue;
+    const acl = nacl.isDefault ? nacl.label : `NACL ${nacl.key}`;
+    const inRules = naclRules(net, nacl, 'inbound', 'certain');
+    const outRules = naclRules(net, nacl, 'outbound', 'certain');
+    if (inRules.uncertain.length || outRules.uncertain.length) {
+      ctx.unknown(appliance, { path: [], why: `an entry of ${acl} is unknown` });
       continue;
     }
-    const nacl = ctx.model.resources.get(acl)!;
     for (const peer of subnets) {
-      if (peer.id === subnet.logicalId) continue; // Traffic inside one subnet is not filtered.
-      const inbound = naclAllowedPorts(entries, false, UDP, peer.cidr, GENEVE_PORT, GENEVE_PORT);
-      const outbound = naclAllowedPorts(entries, true, UDP, peer.cidr, 1024, 65535);
-      if (!inbound || !outbound) {
-        ctx.unknown(appliance, { path: [], why: `NACL ${acl} treats parts of ${peer.text} differently` });
+      if (peer.id === subnetId) continue; // Traffic inside one subnet is not filtered.
+      const inbound = allowsSomePort(inRules.rules, UDP, peer.cidr, PortSet.of(GENEVE_PORT));
+      const outbound = allowsSomePort(outRules.rules, UDP, peer.cidr, PortSet.range(1024, 65535));
+      if (inbound === undefined || outbound === undefined) {
+        ctx.unknown(appliance, { path: [], why: `${acl} treats parts of ${peer.text} differently` });
         continue;
       }
       const problems: string[] = [];
       const fixes: string[] = [];
-      if (!inbound.length) {
+      if (!inbound) {
         problems.push(`inbound UDP 6081 from ${peer.text} is not allowed`);
         fixes.push(`an inbound ALLOW UDP 6081 from ${peer.text}`);
       }
-      if (!outbound.length) fixes.push(`an outbound ALLOW UDP to ${peer.text} ports 1024-65535`);
-      if (!outbound.length)
+      if (!outbound) fixes.push(`an outbound ALLOW UDP to ${peer.text} ports 1024-65535`);
+      if (!outbound)
         problems.push(
           `outbound UDP to ${peer.text} (the GENEVE return to the GWLB) is not allowed on any port 1024-65535`,
         );
       if (!problems.length) continue;
-      const key = `${acl}/${subnet.logicalId}/${peer.id}`;
+      const key = `${acl}/${subnetId}/${peer.id}`;
       if (reported.has(key)) continue;
       reported.add(key);
-      ctx.report(nacl, {
+      ctx.report(nacl.resource, {
         path: [],
-        key: `geneve-nacl-${subnet.logicalId}-${peer.id}`,
+        key: `geneve-nacl-${subnetId}-${peer.id}`,
         related: [
-          { logicalId: subnet.logicalId, path: [], message: `appliance subnet ${subnet.logicalId}` },
+          { logicalId: subnetId, path: [], message: `appliance subnet ${subnetId}` },
           {
             logicalId: peer.id,
             path: existingPath(ctx.model.resources.get(peer.id)!, ['Properties', 'CidrBlock']),
             message: `GWLB subnet ${peer.id}`,
           },
         ],
-        message: `NACL '${acl}' of appliance subnet '${subnet.logicalId}' blocks the GENEVE traffic of Gateway Load Balancer '${lb.id}': ${problems.join('; ')}. NACLs are stateless, so the appliance '${appliance.logicalId}' never sees the traffic or cannot return it. Add ${fixes.join(' and ')}, numbered before any DENY that matches.`,
+        message: `${nacl.isDefault ? `T${acl.slice(1)}` : `NACL '${nacl.key}'`} of appliance subnet '${subnetId}' blocks the GENEVE traffic of Gateway Load Balancer '${lb.id}': ${problems.join('; ')}. NACLs are stateless, so the appliance '${appliance.logicalId}' never sees the traffic or cannot return it. Add ${fixes.join(' and ')}, numbered before any DENY that matches.`,
       });
     }
   }

@@ -1,17 +1,16 @@
 /**
- * The network facts the load-balancer rules need: security-group rules of an in-template group, the security
- * groups and subnets of load-balancer targets, and a conservative NACL decision for one protocol, peer CIDR and
- * port. Everything answers three-valued: a definite answer, or `undefined` when an input is unknown.
+ * The security-group facts the load-balancer rules need: security-group rules of an in-template group, and the
+ * security groups and subnets of load-balancer targets. Everything answers three-valued: a definite answer, or
+ * `undefined` when an input is unknown.
  *
- * This is deliberately small and certain-only; the full network view (NACL grading of catalog 2.1) lives with the
- * NACL rules.
+ * Subnets, their NACLs and NACL decisions are not here: they come from the network view (`network.ts`) and
+ * `decide()` (`nacl.ts`).
  */
 import type { TemplateContext } from '../engine/context';
-import { isRecord } from '../parse/parse';
 import type { PathSegment } from '../types';
 import type { Resource } from './template';
 import { itemCount, knownString, refOf } from './loadbalancing';
-import { parseIpv4, toNumber, type Value } from './values';
+import { toNumber, type Value } from './values';
 
 export type Proto = 'tcp' | 'udp';
 
@@ -101,36 +100,6 @@ export function openToInternet(rule: SgRule): { open: boolean; field?: 'CidrIp' 
   if (v4 !== null && v4.trim() === '0.0.0.0/0') return { open: true, field: 'CidrIp' };
   if (v6 !== null && /^::(0)?\/0$/.test(v6.trim())) return { open: true, field: 'CidrIpv6' };
   return { open: false };
-}
-
-// --------------------------------------------------------------------------------------------- CIDR arithmetic
-
-export interface Cidr4 {
-  readonly base: number;
-  readonly bits: number;
-}
-
-export function parseCidr4(s: string | undefined): Cidr4 | undefined {
-  if (!s) return undefined;
-  const [addr, len] = s.trim().split('/');
-  const base = addr === undefined ? undefined : parseIpv4(addr);
-  const bits = Number(len);
-  if (base === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) return undefined;
-  return { base: mask(base, bits), bits };
-}
-
-function mask(ip: number, bits: number): number {
-  if (bits === 0) return 0;
-  return (ip & (~(0xffffffff >>> bits) >>> 0)) >>> 0;
-}
-
-/** outer contains inner entirely. */
-export function cidrContains(outer: Cidr4, inner: Cidr4): boolean {
-  return outer.bits <= inner.bits && mask(inner.base, outer.bits) === outer.base;
-}
-
-export function cidrOverlaps(a: Cidr4, b: Cidr4): boolean {
-  return cidrContains(a, b) || cidrContains(b, a);
 }
 
 // --------------------------------------------------------------------------------------------- targets
@@ -235,130 +204,4 @@ function computeNetworkRaw(
     return { groups, subnets: count.items?.map((i) => tctx.value(r, [...base, 'Subnets', i])), resources: [r] };
   }
   return { resources: [r] };
-}
-
-// --------------------------------------------------------------------------------------------- NACLs
-
-export interface NaclEntry {
-  readonly resource: Resource;
-  readonly ruleNumber: number;
-  readonly egress: boolean;
-  readonly allow: boolean;
-  /** 'all' for -1, else the IP protocol number. */
-  readonly protocol: 'all' | number;
-  readonly from: number;
-  readonly to: number;
-  readonly cidr: Cidr4 | 'ipv6';
-}
-
-/**
- * The NACL a subnet uses: a custom NACL's logical id, 'default' for the VPC default NACL, or undefined when it is
- * unknown (two associations, an association to something outside the template, a condition).
- */
-export function naclOfSubnet(tctx: TemplateContext, subnetId: string): string | 'default' | undefined {
-  const found: string[] = [];
-  for (const e of tctx.graph.referrers(subnetId)) {
-    const from = tctx.model.resources.get(e.from);
-    if (!from || from.type !== 'AWS::EC2::SubnetNetworkAclAssociation' || e.path[1] !== 'SubnetId') continue;
-    const exists = tctx.exists(from);
-    if (exists === 'no') continue;
-    if (exists === 'maybe') return undefined;
-    const v = tctx.value(from, ['Properties', 'NetworkAclId']);
-    const acl = refOf(v);
-    const aclRes = acl ? tctx.model.resources.get(acl) : undefined;
-    if (!aclRes || aclRes.type !== 'AWS::EC2::NetworkAcl') return undefined;
-    found.push(acl!);
-  }
-  if (found.length > 1) return undefined;
-  return found[0] ?? 'default';
-}
-
-/** The entries of an in-template custom NACL, or undefined when any is unknown. */
-export function naclEntries(tctx: TemplateContext, aclId: string): NaclEntry[] | undefined {
-  const out: NaclEntry[] = [];
-  for (const e of tctx.graph.referrers(aclId)) {
-    const r = tctx.model.resources.get(e.from);
-    if (!r || r.type !== 'AWS::EC2::NetworkAclEntry' || e.path[1] !== 'NetworkAclId') continue;
-    const exists = tctx.exists(r);
-    if (exists === 'no') continue;
-    if (exists === 'maybe') return undefined;
-    const v = (k: string): string | undefined => knownString(tctx.value(r, ['Properties', k]));
-    const ruleNumber = toNumber(v('RuleNumber'));
-    const egressRaw = tctx.value(r, ['Properties', 'Egress']);
-    const egress = egressRaw.kind === 'missing' ? false : (v('Egress') ?? '').toLowerCase() === 'true';
-    if (egressRaw.kind !== 'missing' && !['true', 'false'].includes((v('Egress') ?? '').toLowerCase()))
-      return undefined;
-    const action = v('RuleAction')?.toLowerCase();
-    const protoText = v('Protocol');
-    const proto = toNumber(protoText);
-    if (ruleNumber === undefined || (action !== 'allow' && action !== 'deny') || proto === undefined) return undefined;
-    let from = 0;
-    let to = 65535;
-    if (proto === 6 || proto === 17) {
-      const pr = tctx.value(r, ['Properties', 'PortRange']);
-      if (pr.kind !== 'known' || !isRecord(pr.value)) return undefined;
-      const f = toNumber(pr.value.From);
-      const t = toNumber(pr.value.To);
-      if (f === undefined || t === undefined) return undefined;
-      from = f;
-      to = t;
-    }
-    let cidr: Cidr4 | 'ipv6';
-    if (tctx.value(r, ['Properties', 'Ipv6CidrBlock']).kind !== 'missing') cidr = 'ipv6';
-    else {
-      const c = parseCidr4(v('CidrBlock'));
-      if (!c) return undefined;
-      cidr = c;
-    }
-    out.push({
-      resource: r,
-      ruleNumber,
-      egress,
-      allow: action === 'allow',
-      protocol: proto === -1 ? 'all' : proto,
-      from,
-      to,
-      cidr,
-    });
-  }
-  return out.sort((a, b) => a.ruleNumber - b.ruleNumber);
-}
-
-/**
- * The ports in [lo, hi] that a NACL allows for protocol `proto` in one direction for every address of `peer`,
- * as a sorted list of closed ranges; undefined when an entry only partly overlaps the peer (the answer would
- * differ per address) - callers then report Unknown.
- */
-export function naclAllowedPorts(
-  entries: readonly NaclEntry[],
-  egress: boolean,
-  proto: number,
-  peer: Cidr4,
-  lo: number,
-  hi: number,
-): [number, number][] | undefined {
-  let remaining: [number, number][] = [[lo, hi]];
-  const allowed: [number, number][] = [];
-  for (const e of entries) {
-    if (e.egress !== egress || e.cidr === 'ipv6') continue;
-    if (e.protocol !== 'all' && e.protocol !== proto) continue;
-    if (!cidrOverlaps(e.cidr, peer)) continue;
-    if (!cidrContains(e.cidr, peer)) return undefined;
-    const [from, to] = e.protocol === 'all' ? [0, 65535] : [e.from, e.to];
-    const next: [number, number][] = [];
-    for (const [a, b] of remaining) {
-      const x = Math.max(a, from);
-      const y = Math.min(b, to);
-      if (x > y) {
-        next.push([a, b]);
-        continue;
-      }
-      if (e.allow) allowed.push([x, y]);
-      if (a < x) next.push([a, x - 1]);
-      if (y < b) next.push([y + 1, b]);
-    }
-    remaining = next;
-    if (!remaining.length) break;
-  }
-  return allowed.sort((p, q) => p[0] - q[0]);
 }

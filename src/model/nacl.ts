@@ -277,3 +277,18 @@ export function gradePorts(R: PortSet, cls: { name: string; range: PortSet }): P
   // fails a share of connections at random, like managed-partial.
   return r.overlaps(cls.range) ? 'class-partial' : 'none';
 }
+
+/**
+ * Whether `rules` allow at least one port of `ports` for every address of `peer` (true), for none of them (false),
+ * or only for some addresses (undefined: the answer differs per address).
+ */
+export function allowsSomePort<S>(
+  rules: readonly AclRule<S>[],
+  protocol: number,
+  peer: AddressSet,
+  ports: PortSet,
+): boolean | undefined {
+  const { allowed } = decide(rules, protocol, peer, ports);
+  if (allowed.isEmpty()) return false;
+  return allowedPortsByAddress(allowed, peer).every((c) => !c.allowed.isEmpty()) ? true : undefined;
+}
