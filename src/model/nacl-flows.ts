@@ -12,7 +12,7 @@ import type { RelatedInput, TemplateContext } from '../engine/context';
 import type { PathSegment, Severity } from '../types';
 import { isRecord } from '../parse/parse';
 import type { Resource } from './template';
-import { alternatives, toBool, toNumber } from './values';
+import { toBool, toNumber, type Value } from './values';
 import { AddressSet, EPHEMERAL, PortSet, parseAddress, parseCidr, type Family } from './cidr';
 import {
   allowedPortsByAddress,
@@ -42,6 +42,14 @@ import {
   type NetworkView,
   type SubnetInfo,
 } from './network';
+import {
+  loadBalancingView,
+  refOf,
+  TARGET_GROUP,
+  type Action as LbAction,
+  type List,
+  type TargetGroup,
+} from './loadbalancing';
 
 // ------------------------------------------------------------------ client classes and options
 
@@ -1425,15 +1433,14 @@ function protocolsOf(p: unknown): Array<6 | 17> {
 }
 
 /**
- * Listeners, target groups and the subnets of their targets, read through the byType index (the full
- * load-balancing view is built elsewhere; this is what the NACL analysis needs and nothing more).
+ * Listeners, target groups and the subnets of their targets: the load-balancing view for Elastic Load Balancing v2,
+ * the classic load balancer's own Listeners and Instances (and Auto Scaling groups naming it) otherwise.
  */
 function lbWiring(tctx: TemplateContext, view: NetworkView, lb: LoadBalancerInfo): LbWiring {
   const { model } = tctx;
   const id = lb.resource.logicalId;
   const unknown: string[] = [];
   const listeners = new Map<6 | 17, PortSet>();
-  const tgs = new Set<string>();
   const targetSubnets = new Set<string>();
   const protocols = new Set<6 | 17>();
   let targetPorts = PortSet.empty();
@@ -1443,13 +1450,13 @@ function lbWiring(tctx: TemplateContext, view: NetworkView, lb: LoadBalancerInfo
     for (const p of protocolsOf(proto))
       listeners.set(p, (listeners.get(p) ?? PortSet.empty()).union(n === undefined ? PortSet.empty() : PortSet.of(n)));
   };
-  const instanceSubnets = (raw: unknown, where: string): void => {
-    const t = view.resolve(raw);
-    if (t.kind !== 'resource' || model.resources.get(t.logicalId)?.type !== 'AWS::EC2::Instance') {
+  /** The subnets of a target that must be an instance of this template (`instanceId`: its logical id). */
+  const instanceSubnets = (instanceId: string | undefined, where: string): void => {
+    const inst = instanceId === undefined ? undefined : model.resources.get(instanceId);
+    if (inst?.type !== 'AWS::EC2::Instance') {
       unknown.push(`a target of ${where} is not an instance of this template`);
       return;
     }
-    const inst = model.resources.get(t.logicalId)!;
     const nics = inst.properties.NetworkInterfaces;
     const raws =
       inst.properties.SubnetId !== undefined
@@ -1500,7 +1507,11 @@ function lbWiring(tctx: TemplateContext, view: NetworkView, lb: LoadBalancerInfo
       }
     } else if (ls.kind === 'unknown') unknown.push(`the listeners of load balancer ${id} are unknown`);
     const inst = lb.resource.properties.Instances;
-    if (Array.isArray(inst)) inst.forEach((i) => instanceSubnets(i, `load balancer ${id}`));
+    if (Array.isArray(inst))
+      for (const i of inst) {
+        const t = view.resolve(i);
+        instanceSubnets(t.kind === 'resource' ? t.logicalId : undefined, `load balancer ${id}`);
+      }
     for (const asg of model.byType.get('AWS::AutoScaling::AutoScalingGroup') ?? []) {
       if (tctx.exists(asg) !== 'yes') continue;
       const names = asg.properties.LoadBalancerNames;
@@ -1523,102 +1534,72 @@ function lbWiring(tctx: TemplateContext, view: NetworkView, lb: LoadBalancerInfo
     };
   }
 
-  const refsTo = (raw: unknown, logicalId: string): boolean => {
-    const t = view.resolve(raw);
-    return t.kind === 'resource' && t.logicalId === logicalId;
-  };
-  const tgOfActions = (actions: unknown): void => {
-    if (!Array.isArray(actions)) return;
-    for (const a of actions) {
-      if (!isRecord(a)) continue;
-      for (const raw of [
-        a.TargetGroupArn,
-        ...(isRecord(a.ForwardConfig) && Array.isArray(a.ForwardConfig.TargetGroups)
-          ? a.ForwardConfig.TargetGroups.map((t) => (isRecord(t) ? t.TargetGroupArn : undefined))
-          : []),
-      ]) {
-        if (raw === undefined) continue;
-        const t = view.resolve(raw);
-        if (
-          t.kind === 'resource' &&
-          model.resources.get(t.logicalId)?.type === 'AWS::ElasticLoadBalancingV2::TargetGroup'
-        )
-          tgs.add(t.logicalId);
-        else unknown.push(`a target group of load balancer ${id} is outside the template`);
+  // Listeners, their target groups, targets and registrars come from the load-balancing view.
+  const known = (v: Value): unknown => (v.kind === 'known' ? v.value : undefined);
+  const node = tctx.view(loadBalancingView).loadBalancers.get(id);
+  const tgs = new Set<TargetGroup>();
+  const tgOfActions = (actions: List<LbAction>): void => {
+    for (const a of actions.items ?? []) {
+      for (const f of a.forwards.items ?? []) {
+        if (f.targetGroup.target) tgs.add(f.targetGroup.target);
+        // A target group of this template that does not exist under the evaluated conditions forwards nothing.
+        else if (model.resources.get(refOf(tctx.value(a.owner, f.path)) ?? '')?.type !== TARGET_GROUP)
+          unknown.push(`a target group of load balancer ${id} is outside the template`);
       }
     }
   };
-  const myListeners: string[] = [];
-  for (const l of model.byType.get('AWS::ElasticLoadBalancingV2::Listener') ?? []) {
-    if (tctx.exists(l) !== 'yes' || !refsTo(l.properties.LoadBalancerArn, id)) continue;
-    myListeners.push(l.logicalId);
-    addListener(
-      knownOf(tctx, l, ['Properties', 'Protocol']) ?? (lb.kind === 'network' ? 'TCP' : 'HTTP'),
-      knownOf(tctx, l, ['Properties', 'Port']),
-    );
-    tgOfActions(l.properties.DefaultActions);
+  const myListeners = (node?.listeners ?? []).filter((l) => tctx.exists(l.resource) === 'yes');
+  for (const l of myListeners) {
+    addListener(known(l.protocol) ?? (lb.kind === 'network' ? 'TCP' : 'HTTP'), known(l.port));
+    tgOfActions(l.defaultActions);
   }
-  for (const r of model.byType.get('AWS::ElasticLoadBalancingV2::ListenerRule') ?? []) {
-    if (tctx.exists(r) !== 'yes' || !myListeners.some((l) => refsTo(r.properties.ListenerArn, l))) continue;
-    tgOfActions(r.properties.Actions);
-  }
-  for (const tgId of tgs) {
-    const tg = model.resources.get(tgId)!;
-    if (tctx.exists(tg) !== 'yes') continue;
-    const type = knownOf(tctx, tg, ['Properties', 'TargetType']) ?? 'instance';
+  for (const l of myListeners) for (const r of l.rules) if (tctx.exists(r.resource) === 'yes') tgOfActions(r.actions);
+  for (const tg of tgs) {
+    const tgId = tg.id;
+    if (tctx.exists(tg.resource) !== 'yes') continue;
+    const type = known(tg.targetType) ?? 'instance';
     if (type !== 'instance' && type !== 'ip') continue;
-    const proto = knownOf(tctx, tg, ['Properties', 'Protocol']) ?? (lb.kind === 'network' ? 'TCP' : 'HTTP');
+    const proto = known(tg.protocol) ?? (lb.kind === 'network' ? 'TCP' : 'HTTP');
     for (const p of protocolsOf(proto)) protocols.add(p);
-    const port = toNumber(knownOf(tctx, tg, ['Properties', 'Port']));
+    const port = toNumber(known(tg.port));
     if (port !== undefined) targetPorts = targetPorts.union(PortSet.of(port));
-    const hc = toNumber(knownOf(tctx, tg, ['Properties', 'HealthCheckPort']));
+    const hc = toNumber(known(tg.healthCheck.port));
     if (hc !== undefined) targetPorts = targetPorts.union(PortSet.of(hc));
     if (lb.kind === 'network') {
-      const attrs = knownOf(tctx, tg, ['Properties', 'TargetGroupAttributes']);
+      const attrs = knownOf(tctx, tg.resource, ['Properties', 'TargetGroupAttributes']);
       const attr = Array.isArray(attrs)
         ? attrs.find((a) => isRecord(a) && a.Key === 'preserve_client_ip.enabled')
         : undefined;
       const v = isRecord(attr) ? toBool(attr.Value) : undefined;
       if (v ?? type === 'instance') preserveClientIp = true;
     }
-    const targets = tg.properties.Targets;
-    if (Array.isArray(targets)) {
-      for (const t of targets) {
-        if (!isRecord(t)) continue;
-        if (type === 'instance') instanceSubnets(t.Id, `target group ${tgId}`);
-        else {
-          const ip = tctx.evaluator.value(t.Id);
-          const a = ip.kind === 'known' && typeof ip.value === 'string' ? parseAddress(ip.value) : undefined;
-          const hit = a
-            ? [...view.subnets.values()].filter((s) =>
-                (a.family === 4 ? s.cidr4 : s.cidr6)?.covers(AddressSet.address(a.family, a.value)),
-              )
-            : [];
-          if (hit.length === 1) targetSubnets.add(hit[0]!.resource.logicalId);
-          else unknown.push(`the subnet of an ip target of target group ${tgId} is unknown`);
-        }
+    for (const t of tg.targets.items ?? []) {
+      if (type === 'instance') instanceSubnets(refOf(t.id), `target group ${tgId}`);
+      else {
+        const ip = known(t.id);
+        const a = typeof ip === 'string' ? parseAddress(ip) : undefined;
+        const hit = a
+          ? [...view.subnets.values()].filter((s) =>
+              (a.family === 4 ? s.cidr4 : s.cidr6)?.covers(AddressSet.address(a.family, a.value)),
+            )
+          : [];
+        if (hit.length === 1) targetSubnets.add(hit[0]!.resource.logicalId);
+        else unknown.push(`the subnet of an ip target of target group ${tgId} is unknown`);
       }
     }
-    for (const asg of model.byType.get('AWS::AutoScaling::AutoScalingGroup') ?? []) {
-      if (tctx.exists(asg) !== 'yes') continue;
-      const arns = asg.properties.TargetGroupARNs;
-      const alts = Array.isArray(arns) ? arns : (alternatives(tctx.evaluator.value(arns)) ?? []);
-      if (alts.some((a) => refsTo(a, tgId)))
-        subnetItems(asg, ['Properties', 'VPCZoneIdentifier'], `Auto Scaling group ${asg.logicalId}`);
-    }
-    for (const svc of model.byType.get('AWS::ECS::Service') ?? []) {
-      if (tctx.exists(svc) !== 'yes') continue;
-      const lbs = svc.properties.LoadBalancers;
-      if (!Array.isArray(lbs) || !lbs.some((x) => isRecord(x) && refsTo(x.TargetGroupArn, tgId))) continue;
-      if (isRecord(svc.properties.NetworkConfiguration))
+    for (const { resource: reg } of tg.registrars) {
+      if (tctx.exists(reg) !== 'yes') continue;
+      if (reg.type === 'AWS::AutoScaling::AutoScalingGroup')
+        subnetItems(reg, ['Properties', 'VPCZoneIdentifier'], `Auto Scaling group ${reg.logicalId}`);
+      else if (isRecord(reg.properties.NetworkConfiguration))
         subnetItems(
-          svc,
+          reg,
           ['Properties', 'NetworkConfiguration', 'AwsvpcConfiguration', 'Subnets'],
-          `ECS service ${svc.logicalId}`,
+          `ECS service ${reg.logicalId}`,
         );
       else
         unknown.push(
-          `the subnets of ECS service ${svc.logicalId} (a target of ${tgId}) are those of its container instances`,
+          `the subnets of ECS service ${reg.logicalId} (a target of ${tgId}) are those of its container instances`,
         );
     }
   }
