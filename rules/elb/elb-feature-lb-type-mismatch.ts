@@ -13,16 +13,17 @@ import {
 } from '../../src/data/elb';
 import {
   actionTypeOf,
+  checkedLoadBalancer,
   existingPath,
   isSet,
   knownString,
+  knownTypeOf,
   loadBalancingView,
   maybeExisting,
   nonEmptyList,
   refOf,
   schemeOf,
   targetTypeOf,
-  typeOf,
   type AcceleratorAttachment,
   type Action,
   type EndpointServiceAttachment,
@@ -50,17 +51,14 @@ function certainType(
   path: readonly (string | number)[],
   lb: LoadBalancer,
 ): LbType | undefined {
-  const t = typeOf(lb);
-  if (!t.type) {
-    ctx.unknown(at, { path, why: t.why });
-    return undefined;
-  }
+  const type = knownTypeOf(ctx, lb, at, path);
+  if (!type) return undefined;
   const maybe = maybeExisting(ctx, [lb.resource]);
   if (maybe && maybe !== at && ctx.exists(at) === 'yes') {
     ctx.unknown(at, { path, why: `${lb.id} exists only when condition ${maybe.condition} holds` });
     return undefined;
   }
-  return t.type;
+  return type;
 }
 
 // ------------------------------------------------------------------------------------------ WAF
@@ -204,15 +202,10 @@ function certainlyUnsupported(allowed: readonly LbType[], type: LbType): boolean
 
 // ------------------------------------------------------------------------------------------ load balancer properties
 
-function checkLoadBalancer(r: Resource, ctx: RuleContext, view: LoadBalancingView): void {
-  const lb = view.loadBalancers.get(r.logicalId);
-  if (!lb) return;
-  const t = typeOf(lb);
-  if (!t.type) {
-    ctx.unknown(r, { path: ['Properties', 'Type'], why: t.why });
-    return;
-  }
-  const type = t.type;
+function checkLoadBalancer(r: Resource, ctx: RuleContext): void {
+  const checked = checkedLoadBalancer(ctx, r);
+  if (!checked) return;
+  const { lb, type } = checked;
   const scheme = schemeOf(lb);
   for (const m of lb.subnetMappings.items ?? []) {
     if (isSet(m.allocationId) === true) {
@@ -412,7 +405,7 @@ export default defineRule({
       case 'AWS::ElasticLoadBalancingV2::ListenerRule':
         return checkListenerRule(r, ctx, view);
       case 'AWS::ElasticLoadBalancingV2::LoadBalancer':
-        return checkLoadBalancer(r, ctx, view);
+        return checkLoadBalancer(r, ctx);
       case 'AWS::ElasticLoadBalancingV2::TargetGroup':
         return checkTargetGroup(r, ctx, view);
       case 'AWS::EC2::VPCEndpointService':

@@ -2,14 +2,13 @@ import { defineRule } from '../../src/engine/rule';
 import type { RelatedInput, RuleContext } from '../../src/engine/context';
 import { GENEVE_PORT, protocolOf } from '../../src/data/elb';
 import {
+  checkedLoadBalancer,
   existingPath,
   isSet,
   knownNumber,
   knownString,
-  loadBalancingView,
   maybeExisting,
   refOf,
-  typeOf,
   type LoadBalancer,
   type TargetGroup,
 } from '../../src/model/loadbalancing';
@@ -320,15 +319,9 @@ export default defineRule({
     'https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-load-balancer-endpoints.html',
   ],
   check(r, ctx) {
-    const view = ctx.view(loadBalancingView);
-    const lb = view.loadBalancers.get(r.logicalId);
-    if (!lb) return;
-    const t = typeOf(lb);
-    if (!t.type) {
-      ctx.unknown(r, { path: existingPath(r, ['Properties', 'Type']), why: t.why });
-      return;
-    }
-    if (t.type !== 'gateway') return;
+    const checked = checkedLoadBalancer(ctx, r);
+    if (checked?.type !== 'gateway') return;
+    const { lb } = checked;
     const subnets = gwlbSubnets(ctx, lb);
     const reported = new Set<string>();
     for (const tg of targetGroupsOf(ctx, lb)) {

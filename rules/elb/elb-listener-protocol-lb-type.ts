@@ -13,11 +13,11 @@ import {
   isSet,
   knownNumber,
   knownString,
+  knownTypeOf,
   loadBalancingView,
   maybeExisting,
   nonEmptyList,
   stringAlternatives,
-  typeOf,
   type Listener,
   type LoadBalancer,
 } from '../../src/model/loadbalancing';
@@ -228,11 +228,8 @@ export default defineRule({
       ctx.unknown(r, { path: ['Properties', 'LoadBalancerArn'], why: l.loadBalancer.why });
       return;
     }
-    const t = typeOf(lb);
-    if (!t.type) {
-      ctx.unknown(r, { path: ['Properties', 'LoadBalancerArn'], why: t.why });
-      return;
-    }
+    const type = knownTypeOf(ctx, lb, r, ['Properties', 'LoadBalancerArn']);
+    if (!type) return;
     const maybe = maybeExisting(ctx, [lb.resource]);
     if (maybe && ctx.exists(r) === 'yes') {
       ctx.unknown(r, {
@@ -241,12 +238,12 @@ export default defineRule({
       });
       return;
     }
-    if (t.type === 'gateway') {
+    if (type === 'gateway') {
       checkGateway(ctx, l, lb);
     } else {
-      checkProtocol(ctx, l, lb, t.type);
-      if (t.type === 'network') checkQuic(ctx, l, lb);
+      checkProtocol(ctx, l, lb, type);
+      if (type === 'network') checkQuic(ctx, l, lb);
     }
-    checkDuplicatePort(ctx, l, lb, t.type);
+    checkDuplicatePort(ctx, l, lb, type);
   },
 });

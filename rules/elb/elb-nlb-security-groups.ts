@@ -2,18 +2,17 @@ import { defineRule } from '../../src/engine/rule';
 import type { RelatedInput, RuleContext } from '../../src/engine/context';
 import { protocolOf } from '../../src/data/elb';
 import {
+  checkedLoadBalancer,
   existingPath,
   itemCount,
   knownNumber,
   knownString,
-  loadBalancingView,
   maybeExisting,
   nonEmptyList,
   pathsTo,
   refOf,
   schemeOf,
   targetTypeOf,
-  typeOf,
   type LoadBalancer,
   type LoadBalancingView,
   type TargetGroup,
@@ -287,15 +286,9 @@ export default defineRule({
     'https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html',
   ],
   check(r, ctx) {
-    const view = ctx.view(loadBalancingView);
-    const lb = view.loadBalancers.get(r.logicalId);
-    if (!lb) return;
-    const t = typeOf(lb);
-    if (!t.type) {
-      ctx.unknown(r, { path: existingPath(r, ['Properties', 'Type']), why: t.why });
-      return;
-    }
-    if (t.type !== 'network') return;
+    const checked = checkedLoadBalancer(ctx, r);
+    if (checked?.type !== 'network') return;
+    const { view, lb } = checked;
     const has = nonEmptyList(ctx, r, ['Properties', 'SecurityGroups']);
     if (has === undefined) {
       ctx.unknown(r, {

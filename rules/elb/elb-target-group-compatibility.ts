@@ -14,12 +14,12 @@ import {
   isSet,
   knownNumber,
   knownString,
+  knownTypeOf,
   loadBalancingView,
   maybeExisting,
   pathsTo,
   refOf,
   targetTypeOf,
-  typeOf,
   type Forward,
   type Listener,
   type LoadBalancer,
@@ -85,11 +85,8 @@ function reaches(ctx: RuleContext, view: LoadBalancingView, tg: TargetGroup): Re
       ctx.unknown(tg.resource, { path: [], why: p.loadBalancer.why ?? 'the load balancer is unknown' });
       continue;
     }
-    const t = typeOf(lb);
-    if (!t.type) {
-      ctx.unknown(tg.resource, { path: [], why: t.why });
-      continue;
-    }
+    const type = knownTypeOf(ctx, lb, tg.resource, []);
+    if (!type) continue;
     const maybe = maybeExisting(ctx, [p.forward.action.owner, listener.resource, lb.resource]);
     if (maybe) {
       ctx.unknown(tg.resource, {
@@ -98,7 +95,7 @@ function reaches(ctx: RuleContext, view: LoadBalancingView, tg: TargetGroup): Re
       });
       continue;
     }
-    out.push({ forward: p.forward, listener, lb, type: t.type });
+    out.push({ forward: p.forward, listener, lb, type });
   }
   return out;
 }
@@ -308,18 +305,15 @@ function checkAlbTargets(
       continue;
     }
     if (maybeExisting(ctx, [alb.resource])) continue;
-    const at = typeOf(alb);
-    if (!at.type) {
-      ctx.unknown(r, { path: t.path, why: at.why });
-      continue;
-    }
+    const albType = knownTypeOf(ctx, alb, r, t.path);
+    if (!albType) continue;
     const related: RelatedInput[] = [{ logicalId: alb.id, path: [], message: `target load balancer ${alb.id}` }];
-    if (at.type !== 'application') {
+    if (albType !== 'application') {
       ctx.report(r, {
         path: [...t.path, 'Id'],
         key: `alb-target-type-${alb.id}`,
         related,
-        message: `Target group '${tg.id}' has TargetType alb but registers ${LB_TYPE_NAME[at.type]} '${alb.id}'. An alb target group accepts only an Application Load Balancer; point it at the ALB, or use ip targets for other load balancers.`,
+        message: `Target group '${tg.id}' has TargetType alb but registers ${LB_TYPE_NAME[albType]} '${alb.id}'. An alb target group accepts only an Application Load Balancer; point it at the ALB, or use ip targets for other load balancers.`,
       });
       continue;
     }

@@ -8,7 +8,7 @@
  * group given as a parameter or an import, a list built by an unknown intrinsic) is kept with the reason, so that
  * rules can turn it into an unknown outcome.
  */
-import { defineView, type TemplateContext } from '../engine/context';
+import { defineView, type RuleContext, type TemplateContext } from '../engine/context';
 import { isRecord } from '../parse/parse';
 import type { PathSegment } from '../types';
 import { KNOWN_ACTIONS, lbTypeOf, type LbType } from '../data/elb';
@@ -250,6 +250,36 @@ export function typeOf(lb: LoadBalancer): { type: LbType; why?: undefined } | { 
   if (v.kind === 'unknown') return { why: `the type of load balancer ${lb.id} ${v.why}` };
   const t = lbTypeOf(v.value);
   return t ? { type: t } : { why: `load balancer ${lb.id} has an unrecognised Type ${String(v.value)}` };
+}
+
+/**
+ * The type of a load balancer for a rule: when it is unknown or unrecognised, records an unknown outcome of `at`
+ * (at `path`) and returns undefined.
+ */
+export function knownTypeOf(
+  ctx: RuleContext,
+  lb: LoadBalancer,
+  at: Resource,
+  path: readonly PathSegment[],
+): LbType | undefined {
+  const t = typeOf(lb);
+  if (!t.type) ctx.unknown(at, { path, why: t.why });
+  return t.type;
+}
+
+/**
+ * The preamble of a rule on `AWS::ElasticLoadBalancingV2::LoadBalancer`: the view, the load balancer `r` and its
+ * type; undefined when `r` is not in the view or its type is unknown (then recorded as unknown at Properties.Type).
+ */
+export function checkedLoadBalancer(
+  ctx: RuleContext,
+  r: Resource,
+): { view: LoadBalancingView; lb: LoadBalancer; type: LbType } | undefined {
+  const view = ctx.view(loadBalancingView);
+  const lb = view.loadBalancers.get(r.logicalId);
+  if (!lb) return undefined;
+  const type = knownTypeOf(ctx, lb, r, existingPath(r, ['Properties', 'Type']));
+  return type ? { view, lb, type } : undefined;
 }
 
 /** The scheme of a load balancer: internet-facing when absent; undefined when unknown. */
