@@ -513,25 +513,22 @@ class Analysis {
     if (z) return z;
     z = [];
     const cidrOf = (s: SubnetInfo): AddressSet | undefined => (family === 4 ? s.cidr4 : s.cidr6);
-    for (const [id, fns] of this.lambdasIn) {
-      const s = this.view.subnets.get(id);
-      const c = s && cidrOf(s);
-      if (c)
-        z.push({
-          addrs: c,
-          cls: CLIENT_CLASSES['aws-managed']!,
-          why: `VPC Lambda ${list(fns.map((f) => f.logicalId))} in subnet ${id}`,
-        });
-    }
-    for (const [id, lbs] of this.lbsIn) {
-      const s = this.view.subnets.get(id);
-      const c = s && cidrOf(s);
-      if (c)
-        z.push({
-          addrs: c,
-          cls: CLIENT_CLASSES['aws-managed']!,
-          why: `the nodes of load balancer ${list(lbs.map((l) => l.logicalId))} in subnet ${id}`,
-        });
+    // Subnets of AWS-managed clients: VPC Lambda functions and load balancer nodes.
+    const managed: Array<[ReadonlyMap<string, Resource[]>, (ids: string) => string]> = [
+      [this.lambdasIn, (ids) => `VPC Lambda ${ids}`],
+      [this.lbsIn, (ids) => `the nodes of load balancer ${ids}`],
+    ];
+    for (const [bySubnet, what] of managed) {
+      for (const [id, resources] of bySubnet) {
+        const s = this.view.subnets.get(id);
+        const c = s && cidrOf(s);
+        if (c)
+          z.push({
+            addrs: c,
+            cls: CLIENT_CLASSES['aws-managed']!,
+            why: `${what(list(resources.map((r) => r.logicalId)))} in subnet ${id}`,
+          });
+      }
     }
     for (const s of this.view.subnets.values()) {
       const c = cidrOf(s);

@@ -861,6 +861,14 @@ export function buildNetworkView(tctx: TemplateContext): NetworkView {
     }
     return { subnets: out, why };
   };
+  /** Scheme of a load balancer (v2 or classic): internet-facing when absent, undefined when unknown. */
+  const schemeOf = (r: Resource): LoadBalancerInfo['scheme'] => {
+    const sch = tctx.evaluator.at(r, ['Properties', 'Scheme']);
+    if (sch.kind === 'missing') return 'internet-facing';
+    return sch.kind === 'known' && (sch.value === 'internal' || sch.value === 'internet-facing')
+      ? sch.value
+      : undefined;
+  };
   const loadBalancers = new Map<string, LoadBalancerInfo>();
   for (const r of of('AWS::ElasticLoadBalancingV2::LoadBalancer')) {
     const typ = tctx.evaluator.at(r, ['Properties', 'Type']);
@@ -870,13 +878,7 @@ export function buildNetworkView(tctx: TemplateContext): NetworkView {
         : typ.kind === 'known' && ['application', 'network', 'gateway'].includes(String(typ.value))
           ? (typ.value as LoadBalancerKind)
           : undefined;
-    const sch = tctx.evaluator.at(r, ['Properties', 'Scheme']);
-    const scheme =
-      sch.kind === 'missing'
-        ? 'internet-facing'
-        : sch.kind === 'known' && (sch.value === 'internal' || sch.value === 'internet-facing')
-          ? sch.value
-          : undefined;
+    const scheme = schemeOf(r);
     const ipt = tctx.evaluator.at(r, ['Properties', 'IpAddressType']);
     const dualstack: Tri =
       ipt.kind === 'missing'
@@ -893,7 +895,7 @@ export function buildNetworkView(tctx: TemplateContext): NetworkView {
       resource: r,
       exists: tctx.exists(r),
       kind,
-      scheme: scheme as LoadBalancerInfo['scheme'],
+      scheme,
       dualstack,
       subnets: s.subnets,
       subnetsWhy: s.why,
@@ -901,13 +903,7 @@ export function buildNetworkView(tctx: TemplateContext): NetworkView {
     });
   }
   for (const r of of('AWS::ElasticLoadBalancing::LoadBalancer')) {
-    const sch = tctx.evaluator.at(r, ['Properties', 'Scheme']);
-    const scheme =
-      sch.kind === 'missing'
-        ? 'internet-facing'
-        : sch.kind === 'known' && (sch.value === 'internal' || sch.value === 'internet-facing')
-          ? sch.value
-          : undefined;
+    const scheme = schemeOf(r);
     const path = ['Properties', 'Subnets'];
     const s =
       r.properties.Subnets === undefined
@@ -917,7 +913,7 @@ export function buildNetworkView(tctx: TemplateContext): NetworkView {
       resource: r,
       exists: tctx.exists(r),
       kind: 'classic',
-      scheme: scheme as LoadBalancerInfo['scheme'],
+      scheme,
       dualstack: 'no',
       subnets: s.subnets,
       subnetsWhy: s.why,
