@@ -1492,6 +1492,15 @@ function lbWiring(tctx: TemplateContext, view: NetworkView, lb: LoadBalancerInfo
     }
   };
 
+  const result = (): LbWiring => ({
+    listeners,
+    targetSubnets: [...targetSubnets],
+    targetProtocols: [...protocols],
+    targetPorts,
+    preserveClientIp,
+    unknown,
+  });
+
   if (lb.kind === 'classic') {
     const ls = tctx.evaluator.at(lb.resource, ['Properties', 'Listeners']);
     if (ls.kind === 'known' && Array.isArray(ls.value)) {
@@ -1521,14 +1530,7 @@ function lbWiring(tctx: TemplateContext, view: NetworkView, lb: LoadBalancerInfo
       )
         subnetItems(asg, ['Properties', 'VPCZoneIdentifier'], `Auto Scaling group ${asg.logicalId}`);
     }
-    return {
-      listeners,
-      targetSubnets: [...targetSubnets],
-      targetProtocols: [...protocols],
-      targetPorts,
-      preserveClientIp,
-      unknown,
-    };
+    return result();
   }
 
   // Listeners, their target groups, targets and registrars come from the load-balancing view.
@@ -1600,12 +1602,5 @@ function lbWiring(tctx: TemplateContext, view: NetworkView, lb: LoadBalancerInfo
         );
     }
   }
-  return {
-    listeners,
-    targetSubnets: [...targetSubnets],
-    targetProtocols: [...protocols],
-    targetPorts,
-    preserveClientIp,
-    unknown,
-  };
+  return result();
 }
