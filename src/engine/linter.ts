@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseTemplate, ParseError, type SourceFormat, isRecord } from '../parse/parse';
+import { parseTemplate, ParseError, type SourceFormat, isRecord, ownString } from '../parse/parse';
 import { SourceLocator } from '../parse/source-map';
 import { buildModel, type Resource, type TemplateModel } from '../model/template';
 import { ReferenceGraph } from '../model/graph';
@@ -404,7 +404,7 @@ function finalize(
     );
     const cdk = cdkOf.get(f.model);
     const constructPath = f.resource
-      ? (f.resource.cdkPath ?? cdk?.constructPaths?.[f.resource.logicalId])
+      ? (f.resource.cdkPath ?? ownString(cdk?.constructPaths, f.resource.logicalId))
       : cdk?.stackPath || undefined;
     if (seen.has(fingerprint + '\0' + f.message)) continue;
     seen.add(fingerprint + '\0' + f.message);

@@ -1,4 +1,4 @@
-import { isRecord } from '../parse/parse';
+import { isRecord, ownString } from '../parse/parse';
 import { isUnderPath, type CdkAcknowledgement, type CdkTemplateInfo } from '../parse/cdk-assembly';
 import type { PathSegment } from '../types';
 import type { Resource, TemplateModel } from '../model/template';
@@ -109,7 +109,7 @@ export class Suppressions {
   /** Construct path of a resource: `aws:cdk:path` metadata, else the assembly's logical id map. */
   constructPathOf(resource: Resource | undefined): string | undefined {
     if (!resource) return undefined;
-    return resource.cdkPath ?? this.cdk.constructPaths?.[resource.logicalId];
+    return resource.cdkPath ?? ownString(this.cdk.constructPaths, resource.logicalId);
   }
 
   /**

@@ -245,3 +245,10 @@ export function jsonErrorOffset(t: string): number | undefined {
     return typeof pos === 'number' ? Math.min(pos, t.length) : undefined;
   }
 }
+
+/** An own string property of a caller-supplied map (never a prototype property such as `constructor`). */
+export function ownString(map: Readonly<Record<string, string>> | undefined, key: string): string | undefined {
+  if (!map || !Object.prototype.hasOwnProperty.call(map, key)) return undefined;
+  const v = map[key];
+  return typeof v === 'string' ? v : undefined;
+}
