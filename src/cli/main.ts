@@ -151,6 +151,11 @@ async function runLint(args: LintArgs, io: CliIO): Promise<number> {
   const config = resolveCliConfig(args, io.cwd);
   const rules = [...builtinRules, ...loadPlugins(config, io.cwd)];
   const ruleIds = new Set(rules.map((r) => r.id));
+  for (const id of Object.keys(parseKeyValues(args.rule, '--rule'))) {
+    if (!ruleIds.has(id) && !id.startsWith('archlint-')) {
+      throw new UsageError(`--rule names unknown rule "${id}"; run \`archlint rules\` for the list`);
+    }
+  }
   for (const id of Object.keys(config.rules)) {
     if (!ruleIds.has(id) && !id.startsWith('archlint-'))
       io.stderr(`archlint: warning: configuration names unknown rule "${id}"\n`);
@@ -200,6 +205,7 @@ async function runLint(args: LintArgs, io: CliIO): Promise<number> {
     color: args.color && io.isTTY && !args.output && !io.env.NO_COLOR,
     showUnknown: args.showUnknown,
     quiet: args.quiet,
+    quietMin: args.failOn === 'none' || args.failOn === 'error' ? 'error' : args.failOn,
     version: packageVersion(),
   });
   if (args.output) {
@@ -264,7 +270,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       default: false,
       describe: 'List outcomes that could not be decided (never findings)',
     })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Report errors only' })
+    .option('quiet', {
+      alias: 'q',
+      type: 'boolean',
+      default: false,
+      describe: 'Report only findings that fail the run (errors, or down to --fail-on)',
+    })
     .option('color', {
       type: 'boolean',
       default: true,

@@ -171,6 +171,7 @@ export function lintTemplates(inputs: readonly LintInput[], options: LintOptions
   const unknowns: UnknownOutcome[] = [];
   const suppressionsByModel = new Map<TemplateModel, Suppressions>();
 
+  const knownRuleIds = new Set(options.rules.map((r) => r.id));
   const enabled = options.rules.filter((r) => config.rules[r.id]?.enabled !== false);
   const dispatch = new Map<string, Rule[]>();
   const anyType: Rule[] = [];
@@ -322,15 +323,19 @@ export function lintTemplates(inputs: readonly LintInput[], options: LintOptions
     // Suppressions without a reason are not honoured and are reported.
     const sup = new Suppressions(model, input.cdk);
     for (const s of sup.all) {
-      if (s.reason) continue;
+      const unknownRule = !knownRuleIds.has(s.ruleId) && !s.ruleId.startsWith('archlint-');
+      if (s.reason && !unknownRule) continue;
+      const what =
+        s.kind === 'cdk-acknowledgement'
+          ? `acknowledgement of archlint::${s.ruleId} on ${s.constructPath || 'the app'}`
+          : `suppression of ${s.ruleId}${s.logicalId ? ` on ${s.logicalId}` : ''}`;
       rawFindings.push({
         rule: undefined,
         ruleId: SUPPRESSION_RULE,
         severity: 'warning',
-        message:
-          s.kind === 'cdk-acknowledgement'
-            ? `acknowledgement of archlint::${s.ruleId} on ${s.constructPath || 'the app'} has no reason, so it is not honoured; add a reason`
-            : `suppression of ${s.ruleId}${s.logicalId ? ` on ${s.logicalId}` : ''} has no reason, so it is not honoured; add a reason`,
+        message: unknownRule
+          ? `${what} names a rule archlint does not have, so it suppresses nothing; check the id (archlint rules lists them)`
+          : `${what} has no reason, so it is not honoured; add a reason`,
         model,
         resource: s.logicalId ? model.resources.get(s.logicalId) : undefined,
         path: s.path,

@@ -187,3 +187,21 @@ describe('package', () => {
     expect(existsSync(join(ROOT, 'bin', 'archlint.ts'))).toBe(true);
   });
 });
+
+describe('strictness of the command line', () => {
+  it('an unknown rule id in --rule is a usage error', async () => {
+    const dir = tempDir({ 't.yaml': CLEAN });
+    const r = await runCli(['t.yaml', '--rule', 'no-such-rule=off'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown rule "no-such-rule"/);
+  });
+  it('--quiet shows what fails the run: warnings too with --fail-on warning', async () => {
+    const dir = tempDir({ 'w.yaml': `Resources:\n  Q:\n    Type: AWS::SQS::Queue\n` });
+    const quiet = await runCli(['w.yaml', '--quiet'], { cwd: dir });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).not.toMatch(/cfn-stateful-deletion-policy$/m);
+    const strict = await runCli(['w.yaml', '--quiet', '--fail-on', 'warning'], { cwd: dir });
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/w\.yaml:2:3 {2}warning .*cfn-stateful-deletion-policy$/m);
+  });
+});

@@ -219,3 +219,19 @@ describe('reference graph', () => {
     expect(g.referrers('Igw').map((e) => e.kind)).toEqual(['DependsOn']);
   });
 });
+
+describe('suppressions of unknown rules', () => {
+  it('are reported, because they suppress nothing', () => {
+    const r = lint(
+      {
+        file: 's.yaml',
+        text: `Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Metadata:\n      archlint:\n        suppress:\n          - id: test-topic-nmae\n            reason: typo\n`,
+      },
+      { rules: [topicRule] },
+    );
+    const s = r.findings.filter((f) => f.ruleId === SUPPRESSION_RULE);
+    expect(s).toHaveLength(1);
+    expect(s[0]).toMatchObject({ logicalId: 'T', line: 7 });
+    expect(s[0]!.message).toMatch(/test-topic-nmae.*does not have/);
+  });
+});

@@ -1,4 +1,4 @@
-import type { Formatter } from './types';
+import { isShown, type Formatter } from './types';
 
 const escData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escProp = (s: string) => escData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
@@ -7,7 +7,7 @@ const escProp = (s: string) => escData(s).replace(/:/g, '%3A').replace(/,/g, '%2
 export const github: Formatter = (result, ctx) => {
   const out: string[] = [];
   for (const f of result.findings) {
-    if (f.suppressed || (ctx.quiet && f.severity !== 'error')) continue;
+    if (!isShown(f, ctx)) continue;
     const cmd = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
     const props = [
       `file=${escProp(f.file)}`,

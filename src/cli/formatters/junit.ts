@@ -1,4 +1,4 @@
-import type { Formatter } from './types';
+import { isShown, type Formatter } from './types';
 import type { Finding } from '../../types';
 
 const esc = (s: string) =>
@@ -13,7 +13,7 @@ const esc = (s: string) =>
 export const junit: Formatter = (result, ctx) => {
   const files = new Map<string, Map<string, Finding[]>>();
   for (const f of result.findings) {
-    if (f.suppressed || (ctx.quiet && f.severity !== 'error')) continue;
+    if (!isShown(f, ctx)) continue;
     let cases = files.get(f.file);
     if (!cases) files.set(f.file, (cases = new Map()));
     const key = `${f.ruleId} ${f.logicalId ?? '(template)'}`;

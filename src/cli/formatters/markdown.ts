@@ -1,11 +1,11 @@
-import type { Formatter } from './types';
+import { isShown, type Formatter } from './types';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
 /** A summary for a pull-request comment. */
 export const markdown: Formatter = (result, ctx) => {
   const s = result.summary;
-  const shown = result.findings.filter((f) => !f.suppressed && (!ctx.quiet || f.severity === 'error'));
+  const shown = result.findings.filter((f) => isShown(f, ctx));
   const lines: string[] = ['## archlint', ''];
   const icon = s.errors ? ':x:' : s.warnings ? ':warning:' : ':white_check_mark:';
   lines.push(

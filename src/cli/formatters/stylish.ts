@@ -1,4 +1,4 @@
-import type { Formatter } from './types';
+import { isShown, type Formatter } from './types';
 import type { Finding } from '../../types';
 
 const C = {
@@ -21,7 +21,7 @@ export const stylish: Formatter = (result, ctx) => {
   const sevColor = (s: string) => (s === 'error' ? C.red : s === 'warning' ? C.yellow : C.blue);
   const lines: string[] = [];
   const explained = new Set<string>();
-  const shown = result.findings.filter((f) => !f.suppressed && (!ctx.quiet || f.severity === 'error'));
+  const shown = result.findings.filter((f) => isShown(f, ctx));
   const byFile = new Map<string, Finding[]>();
   for (const f of shown) {
     const list = byFile.get(f.file);
