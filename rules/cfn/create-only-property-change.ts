@@ -57,6 +57,10 @@ export default defineRule({
       });
     }
 
+    // Resources replaced through another resource's cascade are listed in that cascade's finding.
+    const inCascade = new Set<string>();
+    for (const c of d.cascades.values()) for (const id of c.replaced) inCascade.add(id);
+
     for (const pair of d.pairs.values()) {
       const r = pair.new;
       const kind = kindOf(pair.type);
@@ -100,27 +104,33 @@ export default defineRule({
               related: related(first),
               message: `${what} requires replacing it, but its custom name ${nameProp} (${d.show('new', r, nameProp!)}) stays the same. CloudFormation cannot update a stack when a custom-named resource requires replacing, so the update fails and rolls back. Give ${nameProp} a new value in the same change, or remove it.`,
             });
+          } else if (inCascade.has(pair.logicalId)) {
+            // reported with the anchor of the cascade
           } else if (cascade) {
-            const dataIds = cascade.replaced.filter((id) => {
+            const holds = (id: string): boolean => {
               const p = d.pairs.get(id);
               const role2 = p ? dataRole(ctx, p.new) : 'none';
               return role2 === 'data' || role2 === 'replica';
-            });
-            const strandedText = cascade.stranded.length
-              ? ` ${cascade.stranded.length} cannot follow: ${cascade.stranded.map((s) => `'${s.logicalId}' (${s.reason})`).join('; ')}.`
-              : '';
-            const k =
-              dataIds.length +
-              cascade.stranded.filter((s) => STATEFUL_TYPES.has(d.pairs.get(s.logicalId)?.type ?? '')).length;
+            };
+            const data = [
+              ...cascade.replaced.filter(holds).map((id) => `'${id}' (replaced)`),
+              ...cascade.stranded
+                .filter((s) => holds(s.logicalId))
+                .map((s) => `'${s.logicalId}' (cannot follow: ${s.reason})`),
+            ];
+            const others = cascade.stranded
+              .filter((s) => !holds(s.logicalId))
+              .map((s) => ` '${s.logicalId}' cannot follow: ${s.reason}.`)
+              .join('');
             const n = cascade.replaced.length;
             ctx.report(r, {
               path: first.path,
               key: 'replacement-cascade',
-              severity: k ? 'error' : 'warning',
+              severity: data.length ? 'error' : 'warning',
               related: related(first),
-              message: `${what} replaces it (update behaviour: Replacement), and that forces replacement of ${n} dependent resource${n === 1 ? '' : 's'}${n ? `: ${quoteList(cascade.replaced)}` : ''}.${
-                dataIds.length ? ` ${dataIds.length} of them hold data: ${quoteList(dataIds)}.` : ''
-              }${strandedText} Avoid the change.${pair.type === 'AWS::EC2::VPC' ? ' For a VPC that needs more addresses, add an AWS::EC2::VPCCidrBlock.' : ''}`,
+              message: `${what} replaces it (update behaviour: Replacement), and that forces replacement of ${n} dependent resource${n === 1 ? '' : 's'}${n ? `: ${quoteList(cascade.replaced)}` : ''}.${others}${
+                data.length ? ` ${data.length} of the affected resources ${data.length === 1 ? 'holds' : 'hold'} data: ${data.join('; ')}.` : ''
+              } Avoid the change.${pair.type === 'AWS::EC2::VPC' ? ' For a VPC that needs more addresses, add an AWS::EC2::VPCCidrBlock.' : ''}`,
             });
           } else if (NEW_ADDRESS_TYPES.has(pair.type)) {
             const address =

@@ -49,6 +49,9 @@ function fate(policy: Policy, explicit: boolean, attr: string, kind: string) {
 }
 
 /** Referrers of a KMS key in the baseline and the new template. */
+const refer = (users: readonly string[]): string =>
+  `${quoteList(users)} ${users.length === 1 ? 'refers' : 'refer'} to it`;
+
 function keyUsers(ctx: RuleContext, base: BaselineContext, oldId: string, newId: string): string[] {
   const ids = new Set<string>();
   for (const e of base.graph.referrers(oldId)) ids.add(e.from);
@@ -113,6 +116,8 @@ export default defineRule({
         ctx.unknown(r, { why: role.unknown });
         return;
       }
+      // A restore from another (or no) snapshot is the replacement: rds-snapshot-identifier-change reports it.
+      if (rep.causes.some((c) => c.event === 'snapshot-restore' && c.status === 'changed')) return;
       const causes = rep.causes.filter((c) => !deferredTo(pair.type, c));
       if (rep.causes.length && !causes.length) return;
       const kind = kindOf(pair.type);
@@ -197,7 +202,7 @@ export default defineRule({
             path,
             key: 'key-scheduled-for-deletion',
             related,
-            message: `KMS key '${pair.logicalId}' will be REPLACED because ${because}, and with UpdateReplacePolicy ${urp.explicit ? 'Delete' : 'not set'} CloudFormation schedules the old key for deletion (after ${pendingDays(ctx, r)}) while ${quoteList(users)} refer to it. When the window ends, everything encrypted under the old key is unrecoverable. ${remediation(pair.type)}.${policyNote}`,
+            message: `KMS key '${pair.logicalId}' will be REPLACED because ${because}, and with UpdateReplacePolicy ${urp.explicit ? 'Delete' : 'not set'} CloudFormation schedules the old key for deletion (after ${pendingDays(ctx, r)}) while ${refer(users)}. When the window ends, everything encrypted under the old key is unrecoverable. ${remediation(pair.type)}.${policyNote}`,
           });
           return;
         }
@@ -246,7 +251,9 @@ export default defineRule({
       }
       const dp = effectivePolicy(base, t.old, 'DeletionPolicy');
       const policy =
-        'unknown' in dp ? 'its DeletionPolicy' : `DeletionPolicy ${dp.explicit ? dp.policy : `not set (${dp.policy})`}`;
+        'unknown' in dp
+          ? 'its DeletionPolicy'
+          : `its DeletionPolicy (${dp.explicit ? dp.policy : `not set, so ${dp.policy}`})`;
       ctx.report(t.new, {
         path: ['Type'],
         key: 'type-change',
@@ -310,7 +317,7 @@ export default defineRule({
           ctx.report(rn.new, {
             key: 'key-scheduled-for-deletion',
             related,
-            message: `KMS key '${rn.new.logicalId}' replaces '${rn.old.logicalId}' (${identity}). ${moved}. CloudFormation creates a new key and schedules the old one for deletion (DeletionPolicy ${dp.explicit ? 'Delete' : 'not set'}; after ${pendingDays(base, rn.old)}) while ${quoteList(users)} refer to it. When the window ends, everything encrypted under the old key is unrecoverable. ${remediation(rn.old.type)}. ${keep}`,
+            message: `KMS key '${rn.new.logicalId}' replaces '${rn.old.logicalId}' (${identity}). ${moved}. CloudFormation creates a new key and schedules the old one for deletion (DeletionPolicy ${dp.explicit ? 'Delete' : 'not set'}; after ${pendingDays(base, rn.old)}) while ${refer(users)}. When the window ends, everything encrypted under the old key is unrecoverable. ${remediation(rn.old.type)}. ${keep}`,
           });
           continue;
         }
@@ -351,7 +358,7 @@ export default defineRule({
             model: base.model,
             path,
             key: 'key-scheduled-for-deletion',
-            message: `KMS key '${old.logicalId}' is deleted because ${how} (${policyText}): CloudFormation schedules it for deletion (after ${pendingDays(base, old)}) while ${quoteList(users)} refer to it. When the window ends, everything encrypted under it is unrecoverable. ${remediation(old.type)}.`,
+            message: `KMS key '${old.logicalId}' is deleted because ${how} (${policyText}): CloudFormation schedules it for deletion (after ${pendingDays(base, old)}) while ${refer(users)}. When the window ends, everything encrypted under it is unrecoverable. ${remediation(old.type)}.`,
           });
           continue;
         }
@@ -361,7 +368,7 @@ export default defineRule({
           model: base.model,
           path,
           key: 'removed-deleted',
-          message: `${kind} '${old.logicalId}' is deleted with its data because ${how} (${policyText}). ${remediation(old.type)}. If it must go, back the data up first; if it should stay, restore it, and set DeletionPolicy: ${
+          message: `${kind} '${old.logicalId}' is deleted with its data because ${how} (${policyText}). If it must go, back the data up first; if it should stay, restore it, and set DeletionPolicy: ${
             SNAPSHOT_CAPABLE_TYPES.has(old.type) ? 'Snapshot or Retain' : 'Retain'
           } in a deployment before removing it.`,
         });
