@@ -1,5 +1,5 @@
 import { defineRule } from '../../src/engine/rule';
-import { alternatives, toNumber } from '../../src/model/values';
+import { alternatives, refTarget, toNumber, type Evaluator } from '../../src/model/values';
 import type { Resource } from '../../src/model/template';
 import type { RuleContext } from '../../src/engine/context';
 import type { PathSegment } from '../../src/types';
@@ -38,25 +38,37 @@ function isAllProtocols(p: unknown): boolean {
   return s === '-1' || s === 'all';
 }
 
-/** Judge one ingress rule whose fields are read from `base`. */
-function judge(ctx: RuleContext, r: Resource, base: PathSegment[]): void {
-  const get = (k: string) => alternatives(ctx.value(r, [...base, k]));
+type Verdict =
+  | { kind: 'open'; ports: string[]; field: 'CidrIp' | 'CidrIpv6' }
+  | { kind: 'closed' }
+  | { kind: 'unknown'; why: string };
+
+/** Judge one ingress rule under one scenario (every Fn::If condition known or kept as branches). */
+function judgeWith(ev: Evaluator, r: Resource, base: PathSegment[]): Verdict {
+  const whys: string[] = [];
+  const get = (k: string) => {
+    const v = ev.at(r, [...base, k]);
+    const alts = alternatives(v);
+    if (!alts && v.kind === 'unknown') whys.push(`${k}: ${v.why}`);
+    return alts;
+  };
+  const unknownVerdict = (): Verdict => ({
+    kind: 'unknown',
+    why: whys.length ? whys.join('; ') : 'the protocol, ports or source of this ingress rule depend on a condition',
+  });
   const protos = get('IpProtocol');
   const tcp = every(protos, protocolCoversTcp);
-  if (tcp === false) return;
-  const v4 = get('CidrIp');
-  const v6 = get('CidrIpv6');
-  const open4 = every(v4, (v) => typeof v === 'string' && OPEN_V4.has(v.trim()));
-  const open6 = every(v6, (v) => typeof v === 'string' && isOpenV6(v));
-  if (open4 === false && open6 === false) return;
+  if (tcp === false) return { kind: 'closed' };
+  const open4 = every(get('CidrIp'), (v) => typeof v === 'string' && OPEN_V4.has(v.trim()));
+  const open6 = every(get('CidrIpv6'), (v) => typeof v === 'string' && isOpenV6(v));
+  if (open4 === false && open6 === false) return { kind: 'closed' };
   const allProto = every(protos, isAllProtocols);
   const froms = get('FromPort');
   const tos = get('ToPort');
   if (tcp === undefined || (open4 !== true && open6 !== true) || !froms || !tos || allProto === undefined) {
-    ctx.unknown(r, { path: base, why: 'the protocol, ports or source of this ingress rule depend on unknown values' });
-    return;
+    return unknownVerdict();
   }
-  const exposed: string[] = [];
+  const ports: string[] = [];
   for (const [port, name] of ADMIN_PORTS) {
     let all = true;
     let none = true;
@@ -72,18 +84,103 @@ function judge(ctx: RuleContext, r: Resource, base: PathSegment[]): void {
         else all = false;
       }
     }
-    if (all) exposed.push(`${port} (${name})`);
-    else if (!none) {
-      ctx.unknown(r, { path: base, why: 'the port range depends on a condition' });
+    if (all) ports.push(`${port} (${name})`);
+    else if (!none) return unknownVerdict();
+  }
+  return ports.length ? { kind: 'open', ports, field: open4 === true ? 'CidrIp' : 'CidrIpv6' } : { kind: 'closed' };
+}
+
+/**
+ * Judge one ingress rule whose fields are read from `base`. Unknown Fn::If conditions are enumerated, so that
+ * correlated branches are judged together; the rule reports only when every scenario opens an admin port.
+ */
+function judge(ctx: RuleContext, r: Resource, base: PathSegment[]): void {
+  const node = ctx.evaluator.navigateRaw(r.node, base);
+  const scenarios = ctx.evaluator.scenarios(node) ?? [{ assumptions: {}, evaluator: ctx.evaluator }];
+  const verdicts = scenarios.map((s) => judgeWith(s.evaluator, r, base));
+  const unknownOne = verdicts.find((v) => v.kind === 'unknown');
+  if (verdicts.every((v) => v.kind === 'closed')) return;
+  if (unknownOne || !verdicts.every((v) => v.kind === 'open')) {
+    ctx.unknown(r, {
+      path: base,
+      why: unknownOne?.kind === 'unknown' ? unknownOne.why : 'opens an administration port only under some conditions',
+    });
+    return;
+  }
+  const open = verdicts as Extract<Verdict, { kind: 'open' }>[];
+  const ports = [...new Set(open.flatMap((v) => v.ports))];
+  const field = open[0]!.field;
+  const conditional =
+    scenarios.length > 1 ? ` under every value of condition ${Object.keys(scenarios[1]!.assumptions).join(', ')}` : '';
+  ctx.report(r, {
+    path: [...base, field],
+    key: base.join('/'),
+    message: `Security group rule in '${r.logicalId}' opens port${ports.length > 1 ? 's' : ''} ${ports.join(', ')} to the whole internet (${
+      field === 'CidrIp' ? '0.0.0.0/0' : '::/0'
+    })${conditional}.`,
+  });
+}
+
+const SSM_CORE = /AmazonSSMManagedInstanceCore$/;
+
+/**
+ * info: an instance with a key pair whose instance profile role lacks AmazonSSMManagedInstanceCore.
+ * Session Manager would remove the need for an inbound SSH/RDP port.
+ */
+function checkSessionManager(ctx: RuleContext, r: Resource): void {
+  const key = ctx.value(r, ['Properties', 'KeyName']);
+  if (key.kind !== 'known' || typeof key.value !== 'string' || !key.value) return;
+  const profileRef = refTarget(r.properties.IamInstanceProfile);
+  const profile = profileRef ? ctx.model.resources.get(profileRef) : undefined;
+  let roles: Resource[] = [];
+  if (r.properties.IamInstanceProfile !== undefined) {
+    if (!profile || profile.type !== 'AWS::IAM::InstanceProfile') {
+      ctx.unknown(r, {
+        path: ['Properties', 'IamInstanceProfile'],
+        why: 'the instance profile is outside the template',
+      });
+      return;
+    }
+    const list = profile.properties.Roles;
+    const ids = Array.isArray(list) ? list.map(refTarget) : [];
+    if (!ids.length || ids.some((id) => !id || ctx.model.resources.get(id)?.type !== 'AWS::IAM::Role')) {
+      ctx.unknown(r, {
+        path: ['Properties', 'IamInstanceProfile'],
+        why: 'the instance profile role is outside the template',
+      });
+      return;
+    }
+    roles = ids.map((id) => ctx.model.resources.get(id!)!);
+  }
+  for (const role of roles) {
+    const arns = ctx.value(role, ['Properties', 'ManagedPolicyArns']);
+    if (arns.kind === 'unknown') {
+      // A literal suffix is enough even when the partition is a pseudo parameter.
+      const raw = JSON.stringify(role.properties.ManagedPolicyArns ?? '');
+      if (/AmazonSSMManagedInstanceCore/.test(raw)) return;
+      ctx.unknown(r, {
+        path: ['Properties', 'IamInstanceProfile'],
+        why: `managed policies of ${role.logicalId}: ${arns.why}`,
+      });
+      return;
+    }
+    if (
+      arns.kind === 'known' &&
+      Array.isArray(arns.value) &&
+      arns.value.some((a) => typeof a === 'string' && SSM_CORE.test(a))
+    ) {
       return;
     }
   }
-  if (!exposed.length) return;
-  const source = open4 === true ? '0.0.0.0/0' : '::/0';
   ctx.report(r, {
-    path: [...base, open4 === true ? 'CidrIp' : 'CidrIpv6'],
-    key: base.join('/'),
-    message: `Security group rule in '${r.logicalId}' opens port${exposed.length > 1 ? 's' : ''} ${exposed.join(', ')} to the whole internet (${source}).`,
+    path: ['Properties', 'KeyName'],
+    severity: 'info',
+    key: 'ssm',
+    message: `Instance '${r.logicalId}' uses key pair ${key.value} but ${
+      roles.length
+        ? `its role ${roles.map((x) => `'${x.logicalId}'`).join(', ')} lacks`
+        : 'has no instance profile with'
+    } AmazonSSMManagedInstanceCore; with Session Manager it would need no inbound SSH or RDP port.`,
   });
 }
 
@@ -94,7 +191,7 @@ export default defineRule({
   pillar: 'security',
   tier: '1',
   scope: 'resource',
-  resourceTypes: ['AWS::EC2::SecurityGroup', 'AWS::EC2::SecurityGroupIngress'],
+  resourceTypes: ['AWS::EC2::SecurityGroup', 'AWS::EC2::SecurityGroupIngress', 'AWS::EC2::Instance'],
   rationale:
     'SSH, RDP and WinRM ports reachable from 0.0.0.0/0 or ::/0 are scanned and brute-forced continuously; one weak credential or unpatched service gives an attacker a shell inside the VPC.',
   remediation:
@@ -109,6 +206,10 @@ export default defineRule({
     'https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html',
   ],
   check(r, ctx) {
+    if (r.type === 'AWS::EC2::Instance') {
+      checkSessionManager(ctx, r);
+      return;
+    }
     if (r.type === 'AWS::EC2::SecurityGroupIngress') {
       judge(ctx, r, ['Properties']);
       return;

@@ -6,7 +6,7 @@ import type { InputError, LintResult } from '../types';
 import { lint, resolveConfig, type ApiOptions } from '../api';
 
 const TEMPLATE_EXT = /\.(ya?ml|json|template)$/i;
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', 'dist', 'coverage', '.archlint-cache']);
+const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
 
 export interface DiscoverOptions {
   cwd: string;

@@ -30,24 +30,40 @@ export interface CliIO {
   env: Record<string, string | undefined>;
 }
 
-export function packageVersion(): string {
+let pkgInfo: { root: string; version: string } | undefined;
+
+/** The installed package's root folder and version (works from src/ and from dist/). */
+export function packageInfo(): { root: string; version: string } {
+  if (pkgInfo) return pkgInfo;
   let dir = __dirname;
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 6; i++) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'archlint') return pkg.version ?? '0.0.0';
+      if (pkg.name === 'archlint') return (pkgInfo = { root: dir, version: pkg.version ?? '0.0.0' });
     } catch {
       /* go up */
     }
     dir = dirname(dir);
   }
-  return '0.0.0';
+  return (pkgInfo = { root: process.cwd(), version: '0.0.0' });
+}
+
+export function packageVersion(): string {
+  return packageInfo().version;
+}
+
+function readExample(id: string, kind: 'good' | 'bad'): string | undefined {
+  try {
+    return readFileSync(join(packageInfo().root, 'examples', id, `${kind}.yaml`), 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 class UsageError extends Error {}
 
-const STDIN_TOKEN = '\u0000stdin';
-const undash = (s: string): string => (s === STDIN_TOKEN ? '-' : s);
+const STDIN_SENTINEL = '\u0000stdin';
+const undash = (s: string): string => (s === STDIN_SENTINEL ? '-' : s);
 
 function parseKeyValues(list: readonly string[] | undefined, what: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -217,7 +233,8 @@ async function runLint(args: LintArgs, io: CliIO): Promise<number> {
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   let code = 0;
   let failure: string | undefined;
-  argv = argv.map((a) => (a === '-' ? STDIN_TOKEN : a));
+  // yargs drops a bare "-"; carry it through as a sentinel.
+  argv = argv.map((a) => (a === '-' ? STDIN_SENTINEL : a));
   const parser = yargs([...argv])
     .scriptName('archlint')
     .usage(
@@ -287,7 +304,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       async (a) => {
         code = await runLint(
           {
-            paths: (a.paths as string[]) ?? [],
+            paths: ((a.paths as string[]) ?? []).map(undash),
             format: a.format as FormatName,
             output: a.output,
             config: a.config,
@@ -352,7 +369,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       'Explain a rule: rationale, remediation and examples',
       (y) => y.positional('rule-id', { type: 'string', demandOption: true }),
       (a) => {
-        const text = explainRule(builtinRules, String(a['rule-id']));
+        const id = String(a['rule-id']);
+        const text = explainRule(builtinRules, id, { bad: readExample(id, 'bad'), good: readExample(id, 'good') });
         if (text === undefined) {
           io.stderr(`archlint: unknown rule "${String(a['rule-id'])}"; run \`archlint rules\` for the list\n`);
           code = 2;

@@ -35,8 +35,13 @@ export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
   'AWS::QLDB::Ledger',
 ]);
 
-/** Types whose DeletionPolicy / UpdateReplacePolicy may be Snapshot (CloudFormation documentation). */
+/**
+ * Types whose DeletionPolicy / UpdateReplacePolicy may be Snapshot: the CloudFormation documentation's list, plus
+ * DocumentDB clusters, which are built on the RDS cluster APIs and take final snapshots in practice (kept here so
+ * that a Snapshot policy on them is never reported as unsupported).
+ */
 export const SNAPSHOT_CAPABLE_TYPES: ReadonlySet<string> = new Set([
+  'AWS::DocDB::DBCluster',
   'AWS::EC2::Volume',
   'AWS::ElastiCache::CacheCluster',
   'AWS::ElastiCache::ReplicationGroup',

@@ -186,7 +186,8 @@ export function lintTemplates(inputs: readonly LintInput[], options: LintOptions
     let graph: ReferenceGraph | undefined;
     const views = new Map<ViewFactory<unknown>, unknown>();
     const stackTags = input.stackTags ?? {};
-    const stackEnv = classifyEnvironment(config, model.stackName, stackTags);
+    const stackName = model.stackName ?? config.pseudoParameters['AWS::StackName'];
+    const stackEnv = classifyEnvironment(config, stackName, stackTags);
     const tctx: TemplateContext = {
       model,
       evaluator,
@@ -200,7 +201,7 @@ export function lintTemplates(inputs: readonly LintInput[], options: LintOptions
       exists: (resource) => evaluator.exists(resource),
       environment: (resource?: Resource): Environment => {
         if (!resource || stackEnv !== 'unclassified') return stackEnv;
-        return classifyEnvironment(config, model.stackName, { ...stackTags, ...resourceTags(resource, evaluator) });
+        return classifyEnvironment(config, stackName, { ...stackTags, ...resourceTags(resource, evaluator) });
       },
       view<T>(factory: ViewFactory<T>): T {
         if (!views.has(factory)) views.set(factory, factory.build(tctx));

@@ -186,7 +186,43 @@ export class Evaluator {
   constructor(
     readonly model: TemplateModel,
     readonly env: EvalEnv = {},
+    private readonly assumptions: Readonly<Record<string, boolean>> = {},
   ) {}
+
+  /** An evaluator in which the named conditions are taken as given (one scenario of unknown conditions). */
+  assume(assumptions: Readonly<Record<string, boolean>>): Evaluator {
+    return new Evaluator(this.model, this.env, { ...this.assumptions, ...assumptions });
+  }
+
+  /** Names of the conditions used by Fn::If inside a raw node whose truth is unknown. */
+  unknownConditionsIn(node: unknown, out: Set<string> = new Set()): string[] {
+    if (Array.isArray(node)) for (const x of node) this.unknownConditionsIn(x, out);
+    else if (isRecord(node)) {
+      const f = node['Fn::If'];
+      if (Array.isArray(f) && typeof f[0] === 'string' && this.condition(f[0]) === undefined) out.add(f[0]);
+      for (const k of Object.keys(node)) this.unknownConditionsIn(node[k], out);
+    }
+    return [...out];
+  }
+
+  /**
+   * Every combination of the unknown conditions used in `node` (at most 2^maxConditions scenarios), each with an
+   * evaluator that assumes it; undefined when there are more unknown conditions than that.
+   */
+  scenarios(
+    node: unknown,
+    maxConditions = 4,
+  ): { assumptions: Record<string, boolean>; evaluator: Evaluator }[] | undefined {
+    const names = this.unknownConditionsIn(node);
+    if (names.length > maxConditions) return undefined;
+    const out: { assumptions: Record<string, boolean>; evaluator: Evaluator }[] = [];
+    for (let mask = 0; mask < 1 << names.length; mask++) {
+      const assumptions: Record<string, boolean> = {};
+      names.forEach((n, i) => (assumptions[n] = (mask & (1 << i)) !== 0));
+      out.push({ assumptions, evaluator: names.length ? this.assume(assumptions) : this });
+    }
+    return out;
+  }
 
   // ------------------------------------------------------------ parameters and conditions
   parameter(name: string): Value {
@@ -222,6 +258,7 @@ export class Evaluator {
 
   /** Truth of a named condition; undefined when unknown. */
   condition(name: string): boolean | undefined {
+    if (Object.prototype.hasOwnProperty.call(this.assumptions, name)) return this.assumptions[name];
     if (this.conditionCache.has(name)) return this.conditionCache.get(name);
     if (this.conditionStack.has(name) || !this.model.conditions.has(name)) return undefined;
     this.conditionStack.add(name);
@@ -297,6 +334,18 @@ export class Evaluator {
   /** The value at a path below a resource node (e.g. ['Properties', 'CidrBlock']). */
   at(resource: Resource, path: readonly PathSegment[]): Value {
     return this.navigate(resource.node, path, 0);
+  }
+
+  /** The raw (unevaluated) node at a path, stopping at the first intrinsic on the way. */
+  navigateRaw(node: unknown, path: readonly PathSegment[]): unknown {
+    let cur = node;
+    for (const seg of path) {
+      if (cur === undefined || intrinsicName(cur)) return cur;
+      if (Array.isArray(cur)) cur = typeof seg === 'number' ? cur[seg] : undefined;
+      else if (isRecord(cur)) cur = typeof seg === 'string' ? cur[seg] : undefined;
+      else return undefined;
+    }
+    return cur;
   }
 
   /** The value at a path below any raw node. */

@@ -101,7 +101,17 @@ function toParseError(e: unknown, text: string): ParseError {
       const column = pos - before.lastIndexOf('\n');
       return new ParseError(`invalid JSON: ${e.message}`, line, column);
     }
-    return new ParseError(`invalid JSON: ${e.message}`);
+    // Newer V8 messages carry no position: find it with a small validating scanner.
+    const pos = jsonErrorOffset(text);
+    if (pos !== undefined) {
+      const before = text.slice(0, pos);
+      return new ParseError(
+        `invalid JSON: ${e.message.split('\n')[0]}`,
+        before.split('\n').length,
+        pos - before.lastIndexOf('\n'),
+      );
+    }
+    return new ParseError(`invalid JSON: ${e.message.split('\n')[0]}`);
   }
   return new ParseError(String((e as Error)?.message ?? e));
 }
@@ -149,4 +159,89 @@ export function sanitize(root: unknown, limits: ParseLimits = DEFAULT_LIMITS): u
     return out;
   };
   return copy(root, 0);
+}
+
+/** Offset of the first JSON syntax error, or undefined when the scanner finds none. */
+export function jsonErrorOffset(t: string): number | undefined {
+  let i = 0;
+  const ws = () => {
+    while (i < t.length && ' \t\r\n'.includes(t[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const str = () => {
+    if (t[i] !== '"') fail();
+    i++;
+    while (i < t.length && t[i] !== '"') {
+      if (t[i] === '\\') i++;
+      else if (t.charCodeAt(i) < 0x20) fail();
+      i++;
+    }
+    if (i >= t.length) fail();
+    i++;
+  };
+  const value = (depth: number): void => {
+    if (depth > 10000) fail();
+    ws();
+    const c = t[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (t[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        str();
+        ws();
+        if (t[i] !== ':') fail();
+        i++;
+        value(depth + 1);
+        ws();
+        if (t[i] === ',') {
+          i++;
+          continue;
+        }
+        if (t[i] === '}') {
+          i++;
+          return;
+        }
+        fail();
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (t[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value(depth + 1);
+        ws();
+        if (t[i] === ',') {
+          i++;
+          continue;
+        }
+        if (t[i] === ']') {
+          i++;
+          return;
+        }
+        fail();
+      }
+    } else if (c === '"') str();
+    else {
+      const m = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(t.slice(i, i + 64));
+      if (!m) fail();
+      i += m![0].length;
+    }
+  };
+  try {
+    value(0);
+    ws();
+    return i < t.length ? i : undefined;
+  } catch (pos) {
+    return typeof pos === 'number' ? Math.min(pos, t.length) : undefined;
+  }
 }

@@ -40,6 +40,30 @@ export class SourceLocator {
     return this.lines;
   }
 
+  /** Children of block nodes, indexed once per node (key -> entry, sequence items in order). */
+  private readonly nodeIndex = new Map<string, NodeIndex>();
+
+  private index(key: string, compute: () => Entry[]): NodeIndex {
+    let idx = this.nodeIndex.get(key);
+    if (!idx) {
+      const lines = this.getLines();
+      const children = compute();
+      const keys = new Map<string, Entry>();
+      const items: Entry[] = [];
+      for (const c of children) {
+        const l = lines[c.line]!;
+        if (isDash(l, c.col)) items.push(c);
+        else {
+          const k = keyAt(l, c.col);
+          if (k !== undefined && !keys.has(k)) keys.set(k, c);
+        }
+      }
+      idx = { keys, items };
+      this.nodeIndex.set(key, idx);
+    }
+    return idx;
+  }
+
   private locateYaml(path: readonly PathSegment[]): SourceRange | undefined {
     const lines = this.getLines();
     // Root: the first content line decides the root indentation.
@@ -52,16 +76,10 @@ export class SourceLocator {
       }
     }
     if (first < 0) return undefined;
-    let children = collectChildren(lines, first - 1, indentOf(lines[first]!), -1, true);
+    let idx = this.index('root', () => collectChildren(lines, first - 1, indentOf(lines[first]!), -1, true));
     let best: SourceRange | undefined;
     for (const seg of path) {
-      let found: Entry | undefined;
-      if (typeof seg === 'number') {
-        const items = children.filter((c) => isDash(lines[c.line]!, c.col));
-        found = items[seg];
-      } else {
-        found = children.find((c) => keyAt(lines[c.line]!, c.col) === seg);
-      }
+      const found = typeof seg === 'number' ? idx.items[seg] : idx.keys.get(seg);
       if (!found) break;
       const l = lines[found.line]!;
       best = {
@@ -70,7 +88,8 @@ export class SourceLocator {
         endLine: found.line + 1,
         endColumn: contentEnd(l) + 1,
       };
-      children = entryChildren(lines, found, typeof seg === 'number');
+      const isItem = typeof seg === 'number';
+      idx = this.index(`${found.line}:${found.col}:${isItem}`, () => entryChildren(lines, found, isItem));
     }
     return best;
   }
@@ -142,6 +161,11 @@ export class SourceLocator {
 interface Entry {
   line: number;
   col: number;
+}
+
+interface NodeIndex {
+  keys: Map<string, Entry>;
+  items: Entry[];
 }
 
 function indentOf(l: string): number {

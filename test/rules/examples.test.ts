@@ -1,4 +1,4 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinRules } from '../../rules/index';
@@ -43,6 +43,21 @@ describe('examples report exactly the annotated lines', () => {
       const result = lintExample(id, 'good.yaml');
       expect(result.errors).toEqual([]);
       expect(result.findings.filter((f) => f.ruleId === id)).toEqual([]);
+    });
+  }
+});
+
+describe('architectures report exactly the annotated lines for every rule', () => {
+  const dir = join(EXAMPLES, 'architectures');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)) : [];
+  for (const file of files) {
+    it(file, () => {
+      const path = join(dir, file);
+      const expected = expectedLines(readFileSync(path, 'utf8'));
+      const result = lintFile(path);
+      expect(result.errors).toEqual([]);
+      const ids = new Set([...expected.keys(), ...result.findings.map((f) => f.ruleId)]);
+      for (const id of ids) expect(linesOf(result.findings, id), id).toEqual(expected.get(id) ?? []);
     });
   }
 });

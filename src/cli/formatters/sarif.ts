@@ -1,5 +1,4 @@
 import type { Formatter } from './types';
-import { docsUrl } from './types';
 import type { Finding, Severity } from '../../types';
 import { INTERNAL_ERROR_RULE, SUPPRESSION_RULE } from '../../engine/linter';
 
@@ -34,10 +33,9 @@ export const sarif: Formatter = (result, ctx) => {
       shortDescription: { text: r.title },
       fullDescription: { text: r.rationale },
       help: {
-        text: `${r.rationale}\n\nHow to fix: ${r.remediation}`,
+        text: `${r.rationale}\n\nHow to fix: ${r.remediation}\n\nRun \`archlint explain ${id}\` or see docs/rules/${id}.md.`,
         markdown: `${r.rationale}\n\n**How to fix:** ${r.remediation}`,
       },
-      helpUri: docsUrl(id),
       defaultConfiguration: { level: LEVEL[r.severity] },
       properties: { tags: ['architecture', ...pillars], tier: r.tier, scope: r.scope },
     };
@@ -100,7 +98,6 @@ export const sarif: Formatter = (result, ctx) => {
           driver: {
             name: 'archlint',
             version: ctx.version,
-            informationUri: 'https://github.com/archlint/archlint',
             rules,
           },
         },

@@ -11,9 +11,3 @@ export interface FormatContext {
 }
 
 export type Formatter = (result: LintResult, ctx: FormatContext) => string;
-
-export const DOCS_BASE = 'https://github.com/archlint/archlint/blob/main/docs/rules/';
-
-export function docsUrl(ruleId: string): string {
-  return `${DOCS_BASE}${ruleId}.md`;
-}
