@@ -4,6 +4,7 @@ import auroraClusterInstanceTopology from './rds/aurora-cluster-instance-topolog
 import cfnStatefulDeletionPolicy from './cfn/cfn-stateful-deletion-policy';
 import createOnlyPropertyChange from './cfn/create-only-property-change';
 import rdsEncryptionAtCreation from './rds/rds-encryption-at-creation';
+import rdsEncryptionChange from './rds/rds-encryption-change';
 import rdsMultiAzProduction from './rds/rds-multi-az-production';
 import rdsReadReplicasNotHa from './rds/rds-read-replicas-not-ha';
 import rdsReplicaEncryptionConsistency from './rds/rds-replica-encryption-consistency';
@@ -18,6 +19,7 @@ export const builtinRules: readonly Rule[] = [
   cfnStatefulDeletionPolicy,
   createOnlyPropertyChange,
   rdsEncryptionAtCreation,
+  rdsEncryptionChange,
   rdsMultiAzProduction,
   rdsReadReplicasNotHa,
   rdsReplicaEncryptionConsistency,
