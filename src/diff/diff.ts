@@ -198,7 +198,7 @@ export function computeDiff(base: TemplateContext, next: TemplateContext, opts: 
 
   function propertyChanges(b: Resource, r: Resource, cfn: Map<string, CfnImpact> | undefined): PropertyChange[] {
     const spec = specBehaviour(r.type);
-    const present = new Set([...Object.keys(b.properties), ...Object.keys(r.properties)]);
+    const present = new Set([...Object.keys(r.properties), ...Object.keys(b.properties)]);
     const wanted = new Set<string>();
     for (const p of present) {
       if (spec.replacement.has(p) || spec.conditional.has(p) || spec.nested.has(p) || cfn?.has(p)) wanted.add(p);
@@ -334,7 +334,11 @@ export function computeDiff(base: TemplateContext, next: TemplateContext, opts: 
   const replacements = new Map<string, Replacement>();
   const anchors: string[] = [];
   for (const pair of pairs.values()) {
-    const causes = pair.changes.filter((c) => c.status === 'changed' && c.behaviour === 'Replacement');
+    // The explicit name last: a name change only allows a replacement that another property causes.
+    const nameProp = NAME_PROPERTIES[pair.type];
+    const causes = pair.changes
+      .filter((c) => c.status === 'changed' && c.behaviour === 'Replacement')
+      .sort((a, b) => Number(a.property === nameProp) - Number(b.property === nameProp));
     if (!causes.length) continue;
     replacements.set(pair.logicalId, {
       logicalId: pair.logicalId,

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import { expectedLines } from './examples';
 import { lintWithBaseline } from '../../src/diff/baseline';
 import { resolveConfig, type ApiOptions } from '../../src/api';
 import { builtinRules } from '../../rules/index';
@@ -44,3 +46,52 @@ export const DIFF_RULES = [
   'rds-encryption-change',
   'rds-snapshot-identifier-change',
 ];
+
+export interface ExpectedDiffFinding {
+  logicalId: string;
+  severity: 'error' | 'warning' | 'info';
+  /** Substrings (or patterns) the message must contain. */
+  message?: string | RegExp | readonly (string | RegExp)[];
+}
+
+/**
+ * Lint `next` against `baseline` and check one diff rule: it reports exactly on the lines marked
+ * `# expect: <ruleId>` in baseline.yaml (removed resources) and new.yaml, with the given logical ids and
+ * severities (baseline findings first, then by line), and messages containing the given fragments.
+ */
+export function expectDiffRule(
+  ruleId: string,
+  baseline: string,
+  next: string,
+  expected: readonly ExpectedDiffFinding[],
+  opts: DiffLintOptions = {},
+): { findings: Finding[]; result: LintResult } {
+  const result = lintDiff(baseline, next, opts);
+  expect(result.errors).toEqual([]);
+  expect(result.findings.filter((f) => f.ruleId.startsWith('archlint-'))).toEqual([]);
+  const findings = result.findings.filter((f) => f.ruleId === ruleId && !f.suppressed);
+  for (const [file, text] of [
+    ['baseline.yaml', baseline],
+    ['new.yaml', next],
+  ] as const) {
+    const lines = expectedLines(text).get(ruleId) ?? [];
+    expect(
+      findings.filter((f) => f.file === file).map((f) => f.line),
+      `${ruleId} lines in ${file}:\n${findings.map((f) => f.message).join('\n')}`,
+    ).toEqual(lines);
+  }
+  expect(
+    findings.map((f) => ({ logicalId: f.logicalId, severity: f.severity })),
+    findings.map((f) => f.message).join('\n'),
+  ).toEqual(expected.map((e) => ({ logicalId: e.logicalId, severity: e.severity })));
+  expected.forEach((e, i) => {
+    const parts = e.message === undefined ? [] : Array.isArray(e.message) ? e.message : [e.message];
+    for (const p of parts as (string | RegExp)[]) {
+      if (typeof p === 'string') expect(findings[i]!.message).toContain(p);
+      else expect(findings[i]!.message).toMatch(p);
+    }
+  });
+  return { findings, result };
+}
+
+export const unknownsOf = (result: LintResult, ruleId: string) => result.unknowns.filter((u) => u.ruleId === ruleId);
