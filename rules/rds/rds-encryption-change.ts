@@ -101,6 +101,30 @@ export default defineRule({
           });
         return;
       }
+      if (replica) {
+        // A replica takes its encryption from its source; its own settings only make CloudFormation recreate it.
+        const c = flagChange ?? keyChange;
+        if (!c) return;
+        if (c.status === 'unknown') {
+          ctx.unknown(r, { path: c.path, why: `whether ${c.property} changes: ${c.why}` });
+          return;
+        }
+        ctx.report(r, {
+          path: c.path,
+          key: 'replica-change',
+          severity: 'warning',
+          related: [
+            {
+              logicalId: pair.logicalId,
+              path: c.baselinePath,
+              message: `deployed ${c.property}: ${c.old}`,
+              model: base!.model,
+            },
+          ],
+          message: `Changing ${c.property} from ${c.old} to ${c.new} on read replica '${pair.logicalId}' replaces it: the replica is recreated and re-synced from its source, and its endpoint changes. A replica takes its encryption from its source, so the setting has no other effect; to change the encryption, migrate the source database.`,
+        });
+        return;
+      }
       const eB = effectiveEncryption(base!, pair.old);
       const eN = effectiveEncryption(ctx, r);
       if (!flagChange && !keyChange && eB.kind === eN.kind && eB.kind !== 'encrypted') return;
@@ -142,7 +166,9 @@ export default defineRule({
 
       const change: PropertyChange | undefined =
         outcome === 'key-change' ? (keyChange ?? flagChange) : (flagChange ?? keyChange);
-      const path = change?.path ?? [];
+      const snapProp = SNAPSHOT_PROPERTY[kind];
+      const snap = pair.changes.find((c) => c.property === snapProp);
+      const path = change?.path ?? snap?.path ?? [];
       const related = change
         ? [
             {
@@ -181,17 +207,6 @@ export default defineRule({
           : `Changing the storage encryption from ${describeE(eB)} to ${describeE(eN)}`;
       const fate = oldFate(ctx, r);
 
-      if (replica) {
-        ctx.report(r, {
-          path,
-          key: 'replica-change',
-          severity: 'warning',
-          related,
-          message: `${what} on read replica '${pair.logicalId}' replaces it: the replica is recreated and re-synced from its source, and its endpoint changes. A replica takes its encryption from its source; change the source instead (see the migration path of the source database).`,
-        });
-        return;
-      }
-
       const idProp = IDENTIFIER_PROPERTY[kind];
       if (r.properties[idProp] !== undefined) {
         const same = d.compare(pair, idProp);
@@ -210,8 +225,6 @@ export default defineRule({
         }
       }
 
-      const snapProp = SNAPSHOT_PROPERTY[kind];
-      const snap = pair.changes.find((c) => c.property === snapProp);
       if (
         snap &&
         snap.status === 'changed' &&
