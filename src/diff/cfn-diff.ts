@@ -1,19 +1,34 @@
 /**
- * The property-level replacement impact that @aws-cdk/cloudformation-diff (the library behind `cdk diff`)
- * reads from the installed CloudFormation service specification. Loaded on first use, in diff mode only:
- * requiring it loads the specification database, which takes about half a second.
+ * The property-level diff of @aws-cdk/cloudformation-diff (the library behind `cdk diff`) and the replacement
+ * impact it reads from the installed CloudFormation service specification. Loaded on first use, in diff mode
+ * only: loading the specification database takes about half a second.
+ *
+ * Only the per-resource diff is used. The library's whole-template diff also computes IAM and security-group
+ * changes (which throw on some values) and propagates replacements through references on template text;
+ * archlint's cascade does that on evaluated values.
  */
-import type * as CfnDiff from '@aws-cdk/cloudformation-diff';
+import type * as CfnDiffTypes from '@aws-cdk/cloudformation-diff';
 
 export type CfnImpact = 'Replacement' | 'Conditional';
 
-let lib: typeof CfnDiff | null | undefined;
+interface DiffModule {
+  diffResource(
+    oldValue?: CfnDiffTypes.Resource,
+    newValue?: CfnDiffTypes.Resource,
+    logicalId?: string,
+  ): CfnDiffTypes.ResourceDifference;
+}
 
-function load(): typeof CfnDiff | null {
+let lib: { diff: DiffModule; impact: typeof CfnDiffTypes.ResourceImpact } | null | undefined;
+
+function load(): typeof lib {
   if (lib === undefined) {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      lib = require('@aws-cdk/cloudformation-diff') as typeof CfnDiff;
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const diff = require('@aws-cdk/cloudformation-diff/lib/diff') as DiffModule;
+      const { ResourceImpact } = require('@aws-cdk/cloudformation-diff/lib/diff/types') as typeof CfnDiffTypes;
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      lib = { diff, impact: ResourceImpact };
     } catch {
       lib = null;
     }
@@ -21,54 +36,46 @@ function load(): typeof CfnDiff | null {
   return lib;
 }
 
-/** Plain objects for the library (templates are parsed into null-prototype objects). */
-function plain(template: Record<string, unknown>): Record<string, unknown> {
-  return JSON.parse(JSON.stringify({ Resources: template.Resources ?? {} })) as Record<string, unknown>;
-}
+/** A plain-object copy (templates are parsed into null-prototype objects). */
+const plain = (x: unknown): CfnDiffTypes.Resource => JSON.parse(JSON.stringify(x)) as CfnDiffTypes.Resource;
 
 /**
- * Per logical id, the top-level properties whose template text changed with a replacement impact, as judged
- * by cloudformation-diff (without its own propagation through references: archlint's cascade does that on
- * evaluated values). Undefined when the library cannot be loaded.
+ * For the given logical ids (resources of the same type in both templates), the top-level properties whose
+ * change the library judges as a replacement (WILL_REPLACE) or a possible one (MAY_REPLACE). Undefined when the
+ * library cannot be loaded.
  */
 export function cfnDiffImpacts(
   baseline: Record<string, unknown>,
   next: Record<string, unknown>,
+  logicalIds?: Iterable<string>,
 ): Map<string, Map<string, CfnImpact>> | undefined {
   const cfn = load();
   if (!cfn) return undefined;
+  const b = (baseline.Resources ?? {}) as Record<string, unknown>;
+  const n = (next.Resources ?? {}) as Record<string, unknown>;
   const out = new Map<string, Map<string, CfnImpact>>();
-  let diff: CfnDiff.TemplateDiff;
-  const b = plain(baseline);
-  const n = plain(next);
-  const props = (t: Record<string, unknown>, id: string): Record<string, unknown> =>
-    ((t.Resources as Record<string, { Properties?: Record<string, unknown> }>)[id]?.Properties ?? {}) as Record<
-      string,
-      unknown
-    >;
-  try {
-    // Per-property impacts come from the specification (causesReplacement).
-    diff = cfn.fullDiff(b, n);
-  } catch {
-    return undefined;
-  }
-  diff.resources.forEachDifference((logicalId, change) => {
-    if (!change.oldValue || !change.newValue || change.resourceTypeChanged) return;
+  for (const id of logicalIds ?? Object.keys(n)) {
+    if (b[id] === undefined || n[id] === undefined) continue;
+    let change: CfnDiffTypes.ResourceDifference;
+    try {
+      change = cfn.diff.diffResource(plain(b[id]), plain(n[id]), id);
+    } catch {
+      continue;
+    }
+    if (change.resourceTypeChanged) continue;
     for (const [prop, p] of Object.entries(change.propertyUpdates)) {
-      // Only properties whose own text changed; the library's propagation through references marks others.
-      if (cfn.deepEqual(props(b, logicalId)[prop], props(n, logicalId)[prop])) continue;
       const impact =
-        p.changeImpact === cfn.ResourceImpact.WILL_REPLACE
+        p.changeImpact === cfn.impact.WILL_REPLACE
           ? 'Replacement'
-          : p.changeImpact === cfn.ResourceImpact.MAY_REPLACE
+          : p.changeImpact === cfn.impact.MAY_REPLACE
             ? 'Conditional'
             : undefined;
       if (!impact) continue;
-      let m = out.get(logicalId);
-      if (!m) out.set(logicalId, (m = new Map()));
+      let m = out.get(id);
+      if (!m) out.set(id, (m = new Map()));
       m.set(prop, impact);
     }
-  });
+  }
   return out;
 }
 

@@ -186,9 +186,10 @@ export function computeDiff(base: TemplateContext, next: TemplateContext, opts: 
   additions = additions.filter((r) => !usedNew.has(r.logicalId));
 
   // ------------------------------------------------------------------------ property changes
+  const textChanged = candidates.filter(([b, r]) => !rawEqual(b.properties, r.properties)).map(([, r]) => r.logicalId);
   const impacts =
-    opts.cloudFormationDiff !== false && candidates.length && !rawEqual(B.template.Resources, N.template.Resources)
-      ? cfnDiffImpacts(B.template, N.template)
+    opts.cloudFormationDiff !== false && textChanged.length
+      ? cfnDiffImpacts(B.template, N.template, textChanged)
       : undefined;
 
   for (const [b, r] of candidates) {
