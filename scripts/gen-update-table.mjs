@@ -57,6 +57,8 @@ export function buildTable() {
     a.cloudFormationType < b.cloudFormationType ? -1 : a.cloudFormationType > b.cloudFormationType ? 1 : 0,
   );
   for (const r of resources) {
+    // Types of a transform (AWS::Serverless::* of SAM) are macros: the deployed stack holds their expansion.
+    if (r.cloudFormationTransform) continue;
     const found = [];
     walk(db, r.properties, [], found, new Set());
     for (const extra of r.additionalReplacementProperties ?? []) found.push([extra.join('.'), 'R']);

@@ -5,6 +5,14 @@ import type { PropertyChange } from '../../src/diff/types';
 
 const ID = 'create-only-property-change';
 
+function addressOf(type: string): string {
+  return type === 'AWS::EC2::EIP' || type === 'AWS::EC2::NatGateway'
+    ? 'IP address'
+    : type === 'AWS::EC2::Instance'
+      ? 'instance id and IP addresses'
+      : 'DNS name';
+}
+
 function label(c: PropertyChange): string {
   return c.subPath ? [c.property, ...c.subPath].join('.') : c.property;
 }
@@ -129,16 +137,13 @@ export default defineRule({
               severity: data.length ? 'error' : 'warning',
               related: related(first),
               message: `${what} replaces it (update behaviour: Replacement), and that forces replacement of ${n} dependent resource${n === 1 ? '' : 's'}${n ? `: ${quoteList(cascade.replaced)}` : ''}.${others}${
-                data.length ? ` ${data.length} of the affected resources ${data.length === 1 ? 'holds' : 'hold'} data: ${data.join('; ')}.` : ''
-              } Avoid the change.${pair.type === 'AWS::EC2::VPC' ? ' For a VPC that needs more addresses, add an AWS::EC2::VPCCidrBlock.' : ''}`,
+                data.length
+                  ? ` ${data.length} of the affected resources ${data.length === 1 ? 'holds' : 'hold'} data: ${data.join('; ')}.`
+                  : ''
+              }${NEW_ADDRESS_TYPES.has(pair.type) ? ` The new ${kind} also gets a new ${addressOf(pair.type)}; clients, allow-lists and DNS records that do not refer to it through Ref/GetAtt break.` : ''} Avoid the change.${pair.type === 'AWS::EC2::VPC' ? ' For a VPC that needs more addresses, add an AWS::EC2::VPCCidrBlock.' : ''}`,
             });
           } else if (NEW_ADDRESS_TYPES.has(pair.type)) {
-            const address =
-              pair.type === 'AWS::EC2::EIP' || pair.type === 'AWS::EC2::NatGateway'
-                ? 'IP address'
-                : pair.type === 'AWS::EC2::Instance'
-                  ? 'instance id and IP addresses'
-                  : 'DNS name';
+            const address = addressOf(pair.type);
             ctx.report(r, {
               path: first.path,
               key: 'replacement-new-address',

@@ -1465,13 +1465,6 @@ AWS::SecurityHub::Standard R:StandardsArn
 AWS::SecurityLake::AwsLogSource R:DataLakeArn,SourceName,SourceVersion
 AWS::SecurityLake::Subscriber R:DataLakeArn
 AWS::SecurityLake::SubscriberNotification R:SubscriberArn
-AWS::Serverless::Api R:AccessLogSetting,AlwaysDeploy,Auth,BinaryMediaTypes,CacheClusterEnabled,CacheClusterSize,CanarySetting,Cors,DefinitionBody,DefinitionUri,Description,DisableExecuteApiEndpoint,Domain,EndpointConfiguration,GatewayResponses,MethodSettings,MinimumCompressionSize,Models,Name,OpenApiVersion,StageName,Tags,TracingEnabled,Variables
-AWS::Serverless::Application R:Location,NotificationArns,Parameters,Tags,TimeoutInMinutes
-AWS::Serverless::Function R:Architectures,AssumeRolePolicyDocument,AutoPublishAlias,AutoPublishCodeSha256,CodeSigningConfigArn,CodeUri,DeadLetterQueue,DeploymentPreference,Description,Environment,EphemeralStorage,EventInvokeConfig,Events,FileSystemConfigs,FunctionName,FunctionUrlConfig,Handler,ImageConfig,ImageUri,InlineCode,KmsKeyArn,Layers,MemorySize,PackageType,PermissionsBoundary,Policies,ProvisionedConcurrencyConfig,ReservedConcurrentExecutions,Role,Runtime,Tags,Timeout,Tracing,VersionDescription,VpcConfig
-AWS::Serverless::HttpApi R:AccessLogSetting,Auth,CorsConfiguration,DefaultRouteSettings,DefinitionBody,DefinitionUri,Description,DisableExecuteApiEndpoint,Domain,FailOnWarnings,RouteSettings,StageName,StageVariables,Tags
-AWS::Serverless::LayerVersion R:CompatibleRuntimes,ContentUri,Description,LayerName,LicenseInfo,RetentionPolicy
-AWS::Serverless::SimpleTable R:PrimaryKey,ProvisionedThroughput,SSESpecification,TableName,Tags
-AWS::Serverless::StateMachine R:Definition,DefinitionSubstitutions,DefinitionUri,Events,Logging,Name,PermissionsBoundaries,Policies,Role,Tags,Tracing,Type
 AWS::ServerlessRepo::Application R:LicenseBody,Name,SemanticVersion,SourceCodeUrl,SpdxLicenseId,TemplateBody
 AWS::ServiceCatalog::AcceptedPortfolioShare R:AcceptLanguage,PortfolioId
 AWS::ServiceCatalog::CloudFormationProvisionedProduct R:NotificationArns,ProvisionedProductName
