@@ -9,7 +9,8 @@ import type { Resource } from '../model/template';
 import { ResourceRef, type Value } from '../model/values';
 import type { PathSegment } from '../types';
 import { NAME_PROPERTIES, STATEFUL_TYPES, SUBNET_GROUP_TYPES } from '../data/stateful';
-import { cfnDiffImpacts, type CfnImpact } from './cfn-diff';
+import { cfnDiffImpacts, installedSpecVersion, type CfnImpact } from './cfn-diff';
+import { SPEC_VERSION } from './update-table.generated';
 import {
   carriesSecret,
   cfnEqual,
@@ -44,8 +45,19 @@ import type {
 } from './types';
 
 export interface DiffOptions {
-  /** Merge the replacement impact of @aws-cdk/cloudformation-diff (the installed specification). Default true. */
-  cloudFormationDiff?: boolean;
+  /**
+   * Merge the replacement impact that @aws-cdk/cloudformation-diff reads from the installed service specification.
+   * 'auto' (the default) does so only when the installed specification is not the one the table was generated
+   * from: with the same specification both give the same verdicts (a test checks every property), and loading
+   * the specification costs about half a second.
+   */
+  cloudFormationDiff?: boolean | 'auto';
+}
+
+let specDiffers: boolean | undefined;
+function useCfnDiff(opt: DiffOptions['cloudFormationDiff']): boolean {
+  if (opt === true || opt === false) return opt;
+  return (specDiffers ??= installedSpecVersion() !== SPEC_VERSION);
 }
 
 /** Identity threshold for a rename without an explicit name (catalog 2.5.3). */
@@ -186,9 +198,12 @@ export function computeDiff(base: TemplateContext, next: TemplateContext, opts: 
   additions = additions.filter((r) => !usedNew.has(r.logicalId));
 
   // ------------------------------------------------------------------------ property changes
-  const textChanged = candidates.filter(([b, r]) => !rawEqual(b.properties, r.properties)).map(([, r]) => r.logicalId);
+  // SAM types are macros (expanded before deployment); the table leaves them out, and so does the cross-check.
+  const textChanged = candidates
+    .filter(([b, r]) => !r.type.startsWith('AWS::Serverless::') && !rawEqual(b.properties, r.properties))
+    .map(([, r]) => r.logicalId);
   const impacts =
-    opts.cloudFormationDiff !== false && textChanged.length
+    textChanged.length && useCfnDiff(opts.cloudFormationDiff)
       ? cfnDiffImpacts(B.template, N.template, textChanged)
       : undefined;
 

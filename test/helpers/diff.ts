@@ -8,7 +8,7 @@ import type { Finding, LintResult } from '../../src/types';
 
 export interface DiffLintOptions extends ApiOptions {
   baselineParameters?: Record<string, unknown>;
-  cloudFormationDiff?: boolean;
+  cloudFormationDiff?: boolean | 'auto';
 }
 
 /** Lint `next` (YAML/JSON text) against `baseline` in diff mode. */

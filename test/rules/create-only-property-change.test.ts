@@ -378,7 +378,7 @@ ${e ? `      ${E}\n` : ''}      KmsKeyId: ${ref}
   it('the same results with and without the cloudformation-diff cross-check', () => {
     const t = (cidr: string) =>
       one('AWS::EC2::Subnet', `      VpcId: vpc-0a1b2c3d4e5f67890\n      CidrBlock: ${cidr}\n`);
-    const a = lintDiff(t('10.0.0.0/24'), t('10.0.1.0/24'));
+    const a = lintDiff(t('10.0.0.0/24'), t('10.0.1.0/24'), { cloudFormationDiff: true });
     const b = lintDiff(t('10.0.0.0/24'), t('10.0.1.0/24'), { cloudFormationDiff: false });
     expect(b.findings.map((f) => f.message)).toEqual(a.findings.map((f) => f.message));
     expect(a.findings.filter((f) => f.ruleId === ID)).toHaveLength(1);
