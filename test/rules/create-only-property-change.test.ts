@@ -167,6 +167,23 @@ ${e ? `      ${E}\n` : ''}      ImageId: ${ami}
     expect(lintDiff(t('pk'), t('id')).findings.map((f) => f.ruleId)).toContain('stateful-resource-replacement');
   });
 
+  it('RDS StorageEncrypted/KmsKeyId and snapshot identifiers are left to the RDS diff rules', () => {
+    const enc = (v: boolean) =>
+      one(
+        'AWS::RDS::DBInstance',
+        `      Engine: postgres\n      DBInstanceClass: db.t4g.micro\n      StorageEncrypted: ${v}\n`,
+      );
+    const snap = (v: string) =>
+      one('AWS::RDS::DBInstance', `      DBInstanceClass: db.t4g.micro\n      DBSnapshotIdentifier: ${v}\n`);
+    for (const [rule, r] of [
+      ['rds-encryption-change', lintDiff(enc(false), enc(true))],
+      ['rds-snapshot-identifier-change', lintDiff(snap('a'), snap('b'))],
+    ] as const) {
+      expect(r.findings.filter((f) => f.ruleId === ID)).toEqual([]);
+      expect(r.findings.map((f) => f.ruleId)).toContain(rule);
+    }
+  });
+
   it('a nested create-only field: Elastic Beanstalk Tier.Type', () => {
     const t = (tier: string, e = false) =>
       one(
