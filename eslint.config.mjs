@@ -2,7 +2,14 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'examples/cdk-app/cdk.out/**', '**/cdk.out/**'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'examples/cdk-app/cdk.out/**',
+      'examples/cdk-app/build/**',
+      '**/cdk.out/**',
+    ],
   },
   ...tseslint.configs.recommended,
   {

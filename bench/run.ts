@@ -1,12 +1,14 @@
 /**
  * npm run bench: archlint against the parse floor (bare Node + js-yaml parse of the same files),
- * measured side by side in one run. Prints times, peak memory and ratios; no assertions.
+ * measured side by side in one run, then cdk synth without and with the CDK validator and Aspect
+ * (bench/cdk.ts). Prints times, peak memory and ratios; no assertions.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateTemplate } from './generate';
+import { runCdkBench } from './cdk';
 
 const CHILD = join(__dirname, 'child.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -54,6 +56,9 @@ function main(): void {
   } else {
     console.log('corpus: skipped (../shared/corpus is not present)');
   }
+  console.log('');
+  // What the CDK validator and Aspect add to cdk synth (in process, alternating with a plain synth).
+  runCdkBench(Number(process.env.BENCH_CDK_RUNS ?? 15));
 }
 
 main();

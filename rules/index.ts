@@ -3,6 +3,12 @@ import type { Rule } from '../src/engine/rule';
 import auroraClusterInstanceTopology from './rds/aurora-cluster-instance-topology';
 import cfnStatefulDeletionPolicy from './cfn/cfn-stateful-deletion-policy';
 import createOnlyPropertyChange from './cfn/create-only-property-change';
+import elbFeatureLbTypeMismatch from './elb/elb-feature-lb-type-mismatch';
+import elbGwlbApplianceWiring from './elb/elb-gwlb-appliance-wiring';
+import elbListenerProtocolLbType from './elb/elb-listener-protocol-lb-type';
+import elbNlbSecurityGroups from './elb/elb-nlb-security-groups';
+import elbTargetGroupCompatibility from './elb/elb-target-group-compatibility';
+import elbTypeSelectionAdvice from './elb/elb-type-selection-advice';
 import rdsEncryptionAtCreation from './rds/rds-encryption-at-creation';
 import rdsEncryptionChange from './rds/rds-encryption-change';
 import rdsMultiAzProduction from './rds/rds-multi-az-production';
@@ -18,6 +24,12 @@ export const builtinRules: readonly Rule[] = [
   auroraClusterInstanceTopology,
   cfnStatefulDeletionPolicy,
   createOnlyPropertyChange,
+  elbFeatureLbTypeMismatch,
+  elbGwlbApplianceWiring,
+  elbListenerProtocolLbType,
+  elbNlbSecurityGroups,
+  elbTargetGroupCompatibility,
+  elbTypeSelectionAdvice,
   rdsEncryptionAtCreation,
   rdsEncryptionChange,
   rdsMultiAzProduction,

@@ -48,7 +48,7 @@ export function ruleDoc(root: string, r: Rule): string {
     '',
     '| severity | pillar | tier | scope |',
     '|---|---|---|---|',
-    `| ${r.severity} | ${pillars(r)} | ${r.tier} | ${r.scope} |`,
+    `| ${r.severityNote ?? r.severity} | ${pillars(r)} | ${r.tier} | ${r.scope} |`,
     '',
   ];
   if (r.resourceTypes?.length)
@@ -77,7 +77,8 @@ export function indexDoc(rules: readonly Rule[]): string {
     '| rule | title | severity | pillar | tier | scope |',
     '|---|---|---|---|---|---|',
     ...sorted.map(
-      (r) => `| [${r.id}](${r.id}.md) | ${r.title} | ${r.severity} | ${pillars(r)} | ${r.tier} | ${r.scope} |`,
+      (r) =>
+        `| [${r.id}](${r.id}.md) | ${r.title} | ${r.severityNote ?? r.severity} | ${pillars(r)} | ${r.tier} | ${r.scope} |`,
     ),
     '',
   ];

@@ -37,6 +37,7 @@ export default defineRule({
   id: 'cfn-stateful-deletion-policy',
   title: 'Protect data stores with DeletionPolicy and UpdateReplacePolicy',
   severity: 'warning',
+  severityNote: 'warning (error for databases and tables in prod)',
   pillar: 'reliability',
   tier: '1',
   scope: 'resource',

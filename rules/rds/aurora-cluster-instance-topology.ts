@@ -246,6 +246,7 @@ export default defineRule({
   id: 'aurora-cluster-instance-topology',
   title: 'Give Aurora clusters a failover target in another AZ',
   severity: 'error',
+  severityNote: 'error (prod) / warning',
   pillar: 'reliability',
   tier: 'H',
   scope: 'graph',

@@ -4,10 +4,10 @@ import type { Resource } from '../../src/model/template';
 import {
   DB_CLUSTER,
   DB_INSTANCE,
-  boolAlternatives,
   dataView,
   dbKind,
   effectiveEncryption,
+  flagCombos,
   isAwsManagedRdsKey,
   keyAlternatives,
   type KeyAlternative,
@@ -57,15 +57,15 @@ function deployedUnencrypted(r: Resource, ctx: RuleContext): boolean {
 }
 
 function judgeFlags(r: Resource, ctx: RuleContext): void {
-  const flags = boolAlternatives(ctx, r, 'StorageEncrypted');
-  if (!flags) {
-    const v = ctx.value(r, FLAG);
-    ctx.unknown(r, { path: FLAG, why: v.kind === 'unknown' ? v.why : 'StorageEncrypted is not a boolean' });
-    return;
-  }
-  const keys = keyAlternatives(ctx, r);
+  const combos = flagCombos(ctx, r);
   const outcomes = new Set<Outcome>();
-  for (const f of flags) for (const k of keys) outcomes.add(outcomeOf(f, k));
+  for (const c of combos) {
+    if (c.flag === undefined) {
+      ctx.unknown(r, { path: FLAG, why: c.why ?? 'StorageEncrypted is not known' });
+      return;
+    }
+    outcomes.add(outcomeOf(c.flag, c.key));
+  }
   if (outcomes.size !== 1) {
     ctx.unknown(r, { path: FLAG, why: 'StorageEncrypted/KmsKeyId differ between condition branches' });
     return;
@@ -113,9 +113,9 @@ function judgeFlags(r: Resource, ctx: RuleContext): void {
       });
       return;
     case 'aws-managed-key': {
-      const alias = keys.some((k) => k.kind === 'value');
+      const alias = combos.some((c) => c.key.kind === 'value');
       ctx.report(r, {
-        path: alias ? KEY : flags[0] === true ? FLAG : [],
+        path: alias ? KEY : FLAG,
         severity,
         message: `${kind} is encrypted with the AWS managed key aws/rds (${alias ? 'KmsKeyId is alias/aws/rds' : 'KmsKeyId is not set'}). Snapshots encrypted with an AWS managed key cannot be shared with other accounts, so cross-account DR copies need a customer managed key. If you need them, set KmsKeyId to a customer managed key now: the key can only be chosen at creation.`,
       });

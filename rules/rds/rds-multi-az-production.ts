@@ -7,6 +7,7 @@ export default defineRule({
   id: 'rds-multi-az-production',
   title: 'Run production RDS instances Multi-AZ',
   severity: 'error',
+  severityNote: 'error (prod) / warning; nothing for non-prod',
   pillar: 'reliability',
   tier: 'H',
   scope: 'resource',

@@ -128,6 +128,7 @@ export default defineRule({
   id: 'rds-read-replicas-not-ha',
   title: 'Do not rely on RDS read replicas for high availability',
   severity: 'error',
+  severityNote: 'error (prod) / warning',
   pillar: 'reliability',
   tier: 'H',
   scope: 'graph',

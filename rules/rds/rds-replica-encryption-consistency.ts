@@ -8,6 +8,7 @@ import {
   boolAlternatives,
   dataView,
   effectiveEncryption,
+  flagCombos,
   isAwsManagedRdsKey,
   keyAlternatives,
   kmsKeyRegion,
@@ -65,16 +66,13 @@ function sourceName(link: Link): string {
 
 /** 'yes' when every branch asks for encryption (StorageEncrypted: true or a KmsKeyId), 'no' when none does. */
 function asksForEncryption(ctx: RuleContext, r: Resource): 'yes' | 'no' | 'maybe' {
-  const flags = boolAlternatives(ctx, r, 'StorageEncrypted');
-  const keys = keyAlternatives(ctx, r);
-  if (!flags) return 'maybe';
   let yes = 0;
   let no = 0;
-  for (const f of flags)
-    for (const k of keys) {
-      if (f === true || k.kind !== 'absent') yes++;
-      else no++;
-    }
+  for (const c of flagCombos(ctx, r)) {
+    if (c.flag === undefined) return 'maybe';
+    if (c.flag === true || c.key.kind !== 'absent') yes++;
+    else no++;
+  }
   return no === 0 ? 'yes' : yes === 0 ? 'no' : 'maybe';
 }
 

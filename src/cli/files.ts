@@ -1,7 +1,14 @@
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve, sep, dirname, basename, isAbsolute } from 'node:path';
 import type { LintInput } from '../engine/linter';
-import { parseAssemblyManifest, nestedStackTemplates } from '../parse/cdk-assembly';
+import {
+  acknowledgementsOf,
+  asMetadata,
+  nestedStackTemplates,
+  parseAssemblyManifest,
+  stackTemplates,
+  type AssemblyMetadata,
+} from '../parse/cdk-assembly';
 import type { InputError, LintResult } from '../types';
 import { lint, resolveConfig, type ApiOptions } from '../api';
 
@@ -36,7 +43,7 @@ export function pathGlob(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-function displayPath(cwd: string, abs: string): string {
+export function displayPath(cwd: string, abs: string): string {
   const rel = relative(cwd, abs);
   return (rel && !isAbsolute(rel) ? rel : abs).split(sep).join('/');
 }
@@ -52,47 +59,104 @@ function isAssemblyDir(dir: string): boolean {
   }
 }
 
-/** Stacks of a cloud assembly (cdk.out), nested stacks and nested assemblies (stages) included. */
-export function assemblyInputs(dir: string, cwd: string, errors: InputError[]): LintInput[] {
+export interface AssemblyOptions {
+  /** Only these stack template files (relative to the assembly directory); default: every stack. */
+  templateFiles?: ReadonlySet<string>;
+  /** Descend into nested assemblies (CDK Stages); default true. */
+  stages?: boolean;
+}
+
+/**
+ * Stacks of a cloud assembly (cdk.out), nested stacks and nested assemblies (stages) included. Each input
+ * carries the stack name and tags from the manifest, and the construct paths of its resources and the
+ * acknowledgements recorded in the stack's construct metadata.
+ */
+export function assemblyInputs(
+  dir: string,
+  cwd: string,
+  errors: InputError[],
+  opts: AssemblyOptions = {},
+): LintInput[] {
   const out: LintInput[] = [];
+  const manifestPath = join(dir, 'manifest.json');
   let manifest;
   try {
-    manifest = parseAssemblyManifest(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+    manifest = parseAssemblyManifest(JSON.parse(readFileSync(manifestPath, 'utf8')));
   } catch (e) {
     errors.push({
-      file: displayPath(cwd, join(dir, 'manifest.json')),
-      message: `${displayPath(cwd, join(dir, 'manifest.json'))}: cannot read the cloud assembly manifest: ${(e as Error).message}`,
+      file: displayPath(cwd, manifestPath),
+      message: `${displayPath(cwd, manifestPath)}: cannot read the cloud assembly manifest: ${(e as Error).message}`,
     });
     return out;
   }
   const seen = new Set<string>();
-  const addTemplate = (file: string, stackName: string, tags: Record<string, string>) => {
-    const abs = join(dir, file);
-    if (seen.has(abs)) return;
-    seen.add(abs);
-    const shown = displayPath(cwd, abs);
-    let text: string;
+  const readText = (abs: string): string | undefined => {
     try {
-      text = readFileSync(abs, 'utf8');
+      return readFileSync(abs, 'utf8');
     } catch (e) {
+      const shown = displayPath(cwd, abs);
       errors.push({
         file: shown,
         message: `${shown}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
       });
-      return;
-    }
-    out.push({ file: shown, text, stackName, stackTags: tags, explicit: true });
-    try {
-      const t = JSON.parse(text) as Record<string, unknown>;
-      for (const n of nestedStackTemplates(t)) addTemplate(n.assetPath, `${stackName}/${n.logicalId}`, tags);
-    } catch {
-      /* reported by the parser */
+      return undefined;
     }
   };
-  for (const s of manifest.stacks) addTemplate(s.templateFile, s.stackName, s.tags);
-  for (const nested of manifest.nestedAssemblies) {
-    const sub = join(dir, nested);
-    if (isAssemblyDir(sub)) out.push(...assemblyInputs(sub, cwd, errors));
+  for (const stack of manifest.stacks) {
+    if (opts.templateFiles && !opts.templateFiles.has(stack.templateFile)) continue;
+    let metadata: AssemblyMetadata = stack.metadata ?? {};
+    if (stack.additionalMetadataFile) {
+      const text = readText(join(dir, stack.additionalMetadataFile));
+      if (text !== undefined) {
+        try {
+          metadata = { ...metadata, ...asMetadata(JSON.parse(text)) };
+        } catch (e) {
+          const shown = displayPath(cwd, join(dir, stack.additionalMetadataFile));
+          errors.push({ file: shown, message: `${shown}: invalid JSON: ${(e as Error).message}` });
+        }
+      }
+    }
+    const templates = stackTemplates(stack, metadata);
+    const byFile = new Map(templates.map((t) => [t.templateFile, t]));
+    const acknowledgements = acknowledgementsOf(metadata);
+    const rootPath = templates[0]!.stackPath;
+    const add = (file: string, stackName: string, fallbackPath: string) => {
+      const abs = join(dir, file);
+      if (seen.has(abs)) return;
+      seen.add(abs);
+      const text = readText(abs);
+      if (text === undefined) return;
+      const t = byFile.get(file);
+      out.push({
+        file: displayPath(cwd, abs),
+        text,
+        stackName,
+        stackTags: stack.tags,
+        explicit: true,
+        cdk: { stackPath: t?.stackPath ?? fallbackPath, constructPaths: t?.constructPaths ?? {}, acknowledgements },
+      });
+      // Nested stacks named only by asset metadata (assemblies without construct metadata).
+      try {
+        const parsed = JSON.parse(text) as Record<string, unknown>;
+        for (const n of nestedStackTemplates(parsed)) {
+          if (!byFile.has(n.assetPath))
+            add(n.assetPath, `${stackName}/${n.logicalId}`, `${fallbackPath}/${n.logicalId}`);
+        }
+      } catch {
+        /* reported by the parser */
+      }
+    };
+    add(stack.templateFile, stack.stackName, rootPath);
+    for (const t of templates.slice(1)) {
+      const rel = t.stackPath.startsWith(rootPath + '/') ? t.stackPath.slice(rootPath.length + 1) : t.stackPath;
+      add(t.templateFile, `${stack.stackName}/${rel}`, t.stackPath);
+    }
+  }
+  if (opts.stages !== false) {
+    for (const nested of manifest.nestedAssemblies) {
+      const sub = join(dir, nested);
+      if (isAssemblyDir(sub)) out.push(...assemblyInputs(sub, cwd, errors, { stages: true }));
+    }
   }
   return out;
 }

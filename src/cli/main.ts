@@ -78,7 +78,7 @@ function parseKeyValues(list: readonly string[] | undefined, what: string): Reco
 }
 
 /** Load custom rule modules named in config (never from templates). */
-function loadPlugins(config: Config, cwd: string): Rule[] {
+export function loadPlugins(config: Config, cwd: string): Rule[] {
   const rules: Rule[] = [];
   for (const p of config.plugins) {
     let mod: unknown;

@@ -5,6 +5,7 @@ export function ruleMetadata(r: Rule) {
     id: r.id,
     title: r.title,
     severity: r.severity,
+    ...(r.severityNote ? { severityNote: r.severityNote } : {}),
     pillar: r.pillar,
     tier: r.tier,
     scope: r.scope,
@@ -41,7 +42,7 @@ export function explainRule(
   const out = [
     `${r.id}: ${r.title}`,
     '',
-    `severity: ${r.severity}   pillar: ${pillars}   tier: ${r.tier}   scope: ${r.scope}`,
+    `severity: ${r.severityNote ?? r.severity}   pillar: ${pillars}   tier: ${r.tier}   scope: ${r.scope}`,
     r.resourceTypes?.length ? `resources: ${r.resourceTypes.join(', ')}` : '',
     '',
     'Why it matters',

@@ -119,13 +119,6 @@ export function kindOf(type: string): string {
     'AWS::SQS::Queue': 'SQS queue',
     'AWS::Logs::LogGroup': 'log group',
     'AWS::KMS::Key': 'KMS key',
-    'AWS::ElastiCache::ReplicationGroup': 'ElastiCache replication group',
-    'AWS::ElastiCache::CacheCluster': 'ElastiCache cluster',
-    'AWS::Kinesis::Stream': 'Kinesis stream',
-    'AWS::Cognito::UserPool': 'Cognito user pool',
-    'AWS::ECR::Repository': 'ECR repository',
-    'AWS::SecretsManager::Secret': 'secret',
-    'AWS::OpenSearchService::Domain': 'OpenSearch domain',
   };
   return known[type] ?? type.replace(/^AWS::/, '').replace(/::/g, ' ');
 }

@@ -8,6 +8,7 @@ import { classifyEnvironment, emptyConfig, type Config } from './config';
 import type { RelatedInput, ReportOptions, RuleContext, TemplateContext, ViewFactory } from './context';
 import type { Rule } from './rule';
 import { Suppressions } from './suppress';
+import type { CdkTemplateInfo } from '../parse/cdk-assembly';
 import type {
   Environment,
   Finding,
@@ -30,6 +31,13 @@ export interface LintInput {
   template?: Record<string, unknown>;
   stackName?: string;
   stackTags?: Record<string, string>;
+  /**
+   * Environment of the stack, decided by the caller (CDK context, `--environment`); overrides the
+   * configuration's stack name and tag matchers.
+   */
+  environment?: Environment;
+  /** CDK facts: construct paths of the resources (from the cloud assembly or the construct tree), acknowledgements. */
+  cdk?: CdkTemplateInfo;
   /**
    * false when the file was found by folder discovery: a YAML/JSON file that is not a CloudFormation
    * template is then skipped silently instead of being reported as an error.
@@ -187,7 +195,7 @@ export function lintTemplates(inputs: readonly LintInput[], options: LintOptions
     const views = new Map<ViewFactory<unknown>, unknown>();
     const stackTags = input.stackTags ?? {};
     const stackName = model.stackName ?? config.pseudoParameters['AWS::StackName'];
-    const stackEnv = classifyEnvironment(config, stackName, stackTags);
+    const stackEnv = input.environment ?? classifyEnvironment(config, stackName, stackTags);
     const tctx: TemplateContext = {
       model,
       evaluator,
@@ -306,14 +314,17 @@ export function lintTemplates(inputs: readonly LintInput[], options: LintOptions
     }
 
     // Suppressions without a reason are not honoured and are reported.
-    const sup = new Suppressions(model);
+    const sup = new Suppressions(model, input.cdk);
     for (const s of sup.all) {
       if (s.reason) continue;
       rawFindings.push({
         rule: undefined,
         ruleId: SUPPRESSION_RULE,
         severity: 'warning',
-        message: `suppression of ${s.ruleId}${s.logicalId ? ` on ${s.logicalId}` : ''} has no reason, so it is not honoured; add a reason`,
+        message:
+          s.kind === 'cdk-acknowledgement'
+            ? `acknowledgement of archlint::${s.ruleId} on ${s.constructPath || 'the app'} has no reason, so it is not honoured; add a reason`
+            : `suppression of ${s.ruleId}${s.logicalId ? ` on ${s.logicalId}` : ''} has no reason, so it is not honoured; add a reason`,
         model,
         resource: s.logicalId ? model.resources.get(s.logicalId) : undefined,
         path: s.path,
@@ -363,6 +374,7 @@ function finalize(
     return loc.locate(path);
   };
   const stackOf = new Map(loaded.map((l) => [l.model, l.input.stackName]));
+  const cdkOf = new Map(loaded.map((l) => [l.model, l.input.cdk]));
   const seen = new Set<string>();
   const out: Finding[] = [];
   for (const f of raw) {
@@ -377,6 +389,10 @@ function finalize(
       return { file: m.file, logicalId: r.logicalId, path: rel, message: r.message, ...locate(m, full) };
     });
     const fingerprint = fingerprintOf(f.ruleId, f.model.file, f.resource?.logicalId, f.relPath, f.key);
+    const cdk = cdkOf.get(f.model);
+    const constructPath = f.resource
+      ? (f.resource.cdkPath ?? cdk?.constructPaths?.[f.resource.logicalId])
+      : cdk?.stackPath || undefined;
     if (seen.has(fingerprint + '\0' + f.message)) continue;
     seen.add(fingerprint + '\0' + f.message);
     const finding: Finding = {
@@ -387,7 +403,7 @@ function finalize(
       ...(f.resource ? { logicalId: f.resource.logicalId, resourceType: f.resource.type } : {}),
       path: f.relPath,
       ...range,
-      ...(f.resource?.cdkPath ? { constructPath: f.resource.cdkPath } : {}),
+      ...(constructPath ? { constructPath } : {}),
       ...(related.length ? { related } : {}),
       fingerprint,
       ...(f.rule ? { remediation: f.rule.remediation } : {}),

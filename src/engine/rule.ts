@@ -8,6 +8,8 @@ export interface RuleMeta {
   title: string;
   /** Default severity. Rules with environment-dependent severity pass it per finding. */
   severity: Severity;
+  /** How the severity varies, when it does (e.g. 'error (prod) / warning'); shown in docs and `archlint rules`. */
+  severityNote?: string;
   pillar: Pillar | readonly Pillar[];
   tier: Tier;
   scope: Scope;

@@ -1,6 +1,9 @@
 import { isRecord } from '../parse/parse';
+import { isUnderPath, type CdkAcknowledgement, type CdkTemplateInfo } from '../parse/cdk-assembly';
 import type { PathSegment } from '../types';
 import type { Resource, TemplateModel } from '../model/template';
+
+export { CDK_ACK_KEY } from '../parse/cdk-assembly';
 
 export interface SuppressionEntry {
   ruleId: string;
@@ -9,10 +12,24 @@ export interface SuppressionEntry {
   /** Path of the entry (for reporting a suppression without a reason). */
   path: PathSegment[];
   logicalId?: string;
+  /** For CDK acknowledgements: the construct path it was recorded on. */
+  constructPath?: string;
 }
 
-/** CDK records `Validations.of(scope).acknowledge()` under this metadata key. */
-export const CDK_ACK_KEY = 'aws:cdk:acknowledged-rules';
+/**
+ * Namespace of archlint rules in CDK validation ids. The CDK derives it from the validation plugin's name
+ * (`archlint`), so `Validations.of(scope).acknowledge({ id: 'archlint::<rule-id>', reason })` acknowledges a rule
+ * both in the CDK validation report and here. An id without a namespace is recorded by the CDK as
+ * `Annotation::<id>` and does not concern archlint.
+ */
+export const CDK_NAMESPACE = 'archlint';
+
+/** The rule id of an acknowledgement id `archlint::<rule-id>`, or undefined for other namespaces. */
+export function ruleIdOfAcknowledgement(id: string): string | undefined {
+  const sep = id.indexOf('::');
+  if (sep <= 0) return undefined;
+  return id.slice(0, sep).toLowerCase() === CDK_NAMESPACE ? id.slice(sep + 2) : undefined;
+}
 
 function readList(
   metadata: Record<string, unknown>,
@@ -31,37 +48,20 @@ function readList(
       out.push({ ruleId: id, reason, kind, path: [...base, 'archlint', 'suppress', i], logicalId });
     });
   }
-  const ack = metadata[CDK_ACK_KEY];
-  if (Array.isArray(ack)) {
-    ack.forEach((s, i) => {
-      if (!isRecord(s)) return;
-      const id = s.id ?? s.ruleId;
-      if (typeof id !== 'string') return;
-      const reason = typeof s.reason === 'string' && s.reason.trim() ? s.reason.trim() : undefined;
-      out.push({
-        ruleId: stripPluginPrefix(id),
-        reason,
-        kind: 'cdk-acknowledgement',
-        path: [...base, CDK_ACK_KEY, i],
-        logicalId,
-      });
-    });
-  }
   return out;
-}
-
-/** Acknowledgement ids may be written as `archlint::rule-id` or `archlint:rule-id`. */
-function stripPluginPrefix(id: string): string {
-  const m = /^archlint:{1,2}(.+)$/i.exec(id);
-  return m ? m[1]! : id;
 }
 
 export class Suppressions {
   private readonly byResource = new Map<string, SuppressionEntry[]>();
   readonly template: SuppressionEntry[];
+  /** CDK acknowledgements of archlint rules: rule id -> construct path -> entry. */
+  private readonly acks = new Map<string, Map<string, SuppressionEntry>>();
   readonly all: SuppressionEntry[] = [];
 
-  constructor(model: TemplateModel) {
+  constructor(
+    model: TemplateModel,
+    private readonly cdk: CdkTemplateInfo = {},
+  ) {
     this.template = readList(model.metadata, ['Metadata'], 'template-metadata');
     this.all.push(...this.template);
     for (const r of model.resources.values()) {
@@ -72,14 +72,72 @@ export class Suppressions {
         this.all.push(...list);
       }
     }
+    for (const ack of cdk.acknowledgements ?? []) this.addAcknowledgement(model, ack);
+  }
+
+  private addAcknowledgement(model: TemplateModel, ack: CdkAcknowledgement): void {
+    const ruleId = ruleIdOfAcknowledgement(ack.id);
+    if (!ruleId) return;
+    const reason = ack.reason.trim() || undefined;
+    // The resource the acknowledgement was recorded on (the L1 itself or its L2 parent), for reporting.
+    let logicalId: string | undefined;
+    for (const r of model.resources.values()) {
+      const p = this.constructPathOf(r);
+      if (p === ack.constructPath || p === `${ack.constructPath}/Resource`) {
+        logicalId = r.logicalId;
+        break;
+      }
+    }
+    const entry: SuppressionEntry = {
+      ruleId,
+      reason,
+      kind: 'cdk-acknowledgement',
+      path: logicalId ? ['Resources', logicalId] : [],
+      logicalId,
+      constructPath: ack.constructPath,
+    };
+    let byPath = this.acks.get(ruleId);
+    if (!byPath) this.acks.set(ruleId, (byPath = new Map()));
+    if (byPath.has(ack.constructPath)) return;
+    byPath.set(ack.constructPath, entry);
+    // Only acknowledgements recorded inside this template's stack are reported when they lack a reason.
+    if (!reason && this.cdk.stackPath !== undefined && isUnderPath(ack.constructPath, this.cdk.stackPath)) {
+      this.all.push(entry);
+    }
+  }
+
+  /** Construct path of a resource: `aws:cdk:path` metadata, else the assembly's logical id map. */
+  constructPathOf(resource: Resource | undefined): string | undefined {
+    if (!resource) return undefined;
+    return resource.cdkPath ?? this.cdk.constructPaths?.[resource.logicalId];
+  }
+
+  /**
+   * The closest CDK acknowledgement of ruleId for a construct path, walking up the construct tree the way the
+   * CDK does; undefined when none. Template-level findings use the stack's construct path.
+   */
+  private acknowledgement(ruleId: string, constructPath: string | undefined): SuppressionEntry | undefined {
+    const byPath = this.acks.get(ruleId);
+    if (!byPath || constructPath === undefined) return undefined;
+    let p = constructPath;
+    for (;;) {
+      const hit = byPath.get(p);
+      if (hit) return hit;
+      if (p === '') return undefined;
+      const slash = p.lastIndexOf('/');
+      p = slash < 0 ? '' : p.slice(0, slash);
+    }
   }
 
   /** The honoured suppression (with a reason) of ruleId for a resource, or undefined. */
   find(ruleId: string, resource?: Resource | string): SuppressionEntry | undefined {
+    const r = typeof resource === 'string' ? undefined : resource;
     const id = typeof resource === 'string' ? resource : resource?.logicalId;
-    const own = id ? this.byResource.get(id) : undefined;
-    return (
-      own?.find((s) => s.ruleId === ruleId && s.reason) ?? this.template.find((s) => s.ruleId === ruleId && s.reason)
-    );
+    const own = id ? this.byResource.get(id)?.find((s) => s.ruleId === ruleId && s.reason) : undefined;
+    if (own) return own;
+    const path = r ? this.constructPathOf(r) : this.cdk.stackPath;
+    const ack = this.acknowledgement(ruleId, path);
+    if (ack?.reason) return ack;
+    return this.template.find((s) => s.ruleId === ruleId && s.reason);
   }
 }

@@ -196,6 +196,47 @@ export function keyAlternatives(ctx: TemplateContext, r: Resource, prop = 'KmsKe
   return out;
 }
 
+/** One scenario of StorageEncrypted and KmsKeyId (flag undefined: not a boolean, or unknown). */
+export interface FlagCombo {
+  readonly flag: boolean | 'absent' | undefined;
+  readonly key: KeyAlternative;
+  /** Why the flag is not known, when it is not. */
+  readonly why?: string;
+}
+
+/**
+ * StorageEncrypted/KmsKeyId combinations, one per scenario of the unknown conditions they use, so that branches
+ * chosen by the same condition are judged together (every combination of branches beyond four conditions).
+ */
+export function flagCombos(ctx: TemplateContext, r: Resource): FlagCombo[] {
+  const rawFlag = r.properties.StorageEncrypted;
+  const rawKey = r.properties.KmsKeyId;
+  const flagOf = (v: Value): Pick<FlagCombo, 'flag' | 'why'> => {
+    if (v.kind === 'missing') return { flag: 'absent' };
+    if (v.kind === 'unknown') return { flag: undefined, why: `StorageEncrypted: ${v.why}` };
+    const b = toBool(v.value);
+    return b === undefined ? { flag: undefined, why: 'StorageEncrypted is not a boolean' } : { flag: b };
+  };
+  const keyOf = (v: Value): KeyAlternative =>
+    v.kind === 'missing' || (v.kind === 'known' && (v.value === '' || v.value === null))
+      ? { kind: 'absent' }
+      : v.kind === 'unknown'
+        ? { kind: 'unknown', why: v.why }
+        : { kind: 'value', value: v.value };
+  const scenarios = ctx.evaluator.scenarios([rawFlag, rawKey]);
+  const out: FlagCombo[] = [];
+  if (!scenarios) {
+    for (const f of possibleValues(ctx.value(r, ['Properties', 'StorageEncrypted'])))
+      for (const k of possibleValues(ctx.value(r, ['Properties', 'KmsKeyId'])))
+        out.push({ ...flagOf(f), key: keyOf(k) });
+    return out;
+  }
+  for (const { evaluator } of scenarios) {
+    out.push({ ...flagOf(evaluator.value(rawFlag)), key: keyOf(evaluator.value(rawKey)) });
+  }
+  return out;
+}
+
 /**
  * Possible string values of a property, lower-cased; `absent` stands for an unset property. A parameter without
  * a value but with AllowedValues is enumerated (Engine: !Ref EngineParam, or Fn::FindInMap keyed by it).
@@ -1160,35 +1201,28 @@ function globalEncryption(ctx: TemplateContext, st: EncState, g: Resource): Encr
   return { kind: 'unencrypted', basis: 'default' };
 }
 
-/** StorageEncrypted/KmsKeyId logic of a primary (instance or cluster) over every combination of branches. */
+/** StorageEncrypted/KmsKeyId logic of a primary (instance or cluster), judged per scenario of unknown conditions. */
 function primaryEncryption(ctx: TemplateContext, r: Resource): Encryption {
-  const flags = boolAlternatives(ctx, r, 'StorageEncrypted');
-  if (!flags) {
-    const v = ctx.value(r, ['Properties', 'StorageEncrypted']);
-    return unknownE(v.kind === 'unknown' ? `StorageEncrypted: ${v.why}` : 'StorageEncrypted is not a boolean');
-  }
-  const keys = keyAlternatives(ctx, r);
   const results: Encryption[] = [];
-  for (const f of flags) {
-    for (const k of keys) {
-      const key: KeyRef =
+  for (const { flag: f, key: k, why } of flagCombos(ctx, r)) {
+    if (f === undefined) return unknownE(why ?? 'StorageEncrypted is not known');
+    const key: KeyRef =
+      k.kind === 'absent'
+        ? { kind: 'aws-managed' }
+        : k.kind === 'unknown'
+          ? { kind: 'unknown', why: k.why }
+          : isAwsManagedRdsKey(k.value)
+            ? { kind: 'aws-managed' }
+            : { kind: 'key', value: k.value };
+    if (f === true) results.push({ kind: 'encrypted', key, basis: 'flag' });
+    else if (f === false)
+      results.push(
         k.kind === 'absent'
-          ? { kind: 'aws-managed' }
-          : k.kind === 'unknown'
-            ? { kind: 'unknown', why: k.why }
-            : isAwsManagedRdsKey(k.value)
-              ? { kind: 'aws-managed' }
-              : { kind: 'key', value: k.value };
-      if (f === true) results.push({ kind: 'encrypted', key, basis: 'flag' });
-      else if (f === false)
-        results.push(
-          k.kind === 'absent'
-            ? { kind: 'unencrypted', basis: 'flag' }
-            : unknownE('StorageEncrypted: false contradicts KmsKeyId'),
-        );
-      else if (k.kind !== 'absent') results.push({ kind: 'encrypted', key, basis: 'key-without-flag' });
-      else results.push({ kind: 'unencrypted', basis: 'default' });
-    }
+          ? { kind: 'unencrypted', basis: 'flag' }
+          : unknownE('StorageEncrypted: false contradicts KmsKeyId'),
+      );
+    else if (k.kind !== 'absent') results.push({ kind: 'encrypted', key, basis: 'key-without-flag' });
+    else results.push({ kind: 'unencrypted', basis: 'default' });
   }
   return merge(results);
 }

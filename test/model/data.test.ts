@@ -417,6 +417,16 @@ ${props}`,
     expect(enc(instance("      StorageEncrypted: !If [IsProd, true, 'true']\n", cond), 'Db').kind).toBe('encrypted');
   });
 
+  it('judges StorageEncrypted and KmsKeyId chosen by the same condition together', () => {
+    const cond = 'Parameters:\n  Env:\n    Type: String\nConditions:\n  IsProd: !Equals [!Ref Env, prod]\n';
+    const text = instance(
+      '      StorageEncrypted: !If [IsProd, true, !Ref AWS::NoValue]\n      KmsKeyId: !If [IsProd, !Ref AWS::NoValue, alias/orders]\n',
+      cond,
+    );
+    // Either the flag or the key is set in every scenario: encrypted, although not every combination is.
+    expect(enc(text, 'Db').kind).toBe('encrypted');
+  });
+
   it('reports the key: the AWS managed key, a customer key, or alias/aws/rds', () => {
     expect(enc(instance('      StorageEncrypted: true\n'), 'Db')).toMatchObject({ key: { kind: 'aws-managed' } });
     expect(enc(instance('      StorageEncrypted: true\n      KmsKeyId: alias/aws/rds\n'), 'Db')).toMatchObject({

@@ -17,7 +17,8 @@ export const github: Formatter = (result, ctx) => {
       `endColumn=${f.endColumn}`,
       `title=${escProp(`archlint ${f.ruleId}`)}`,
     ];
-    const msg = f.remediation ? `${f.message}\nFix: ${f.remediation}` : f.message;
+    const where = f.constructPath ? `\nConstruct: ${f.constructPath}` : '';
+    const msg = `${f.message}${where}${f.remediation ? `\nFix: ${f.remediation}` : ''}`;
     out.push(`::${cmd} ${props.join(',')}::${escData(msg)}`);
   }
   for (const e of result.errors) out.push(`::error file=${escProp(e.file)},title=archlint::${escData(e.message)}`);

@@ -33,7 +33,7 @@ export const junit: Formatter = (result, ctx) => {
       const text = fs
         .map(
           (f) =>
-            `${f.file}:${f.line}:${f.column} ${f.severity} ${f.message}${f.remediation ? `\nFix: ${f.remediation}` : ''}`,
+            `${f.file}:${f.line}:${f.column} ${f.severity} ${f.message}${f.constructPath ? `\nConstruct: ${f.constructPath}` : ''}${f.remediation ? `\nFix: ${f.remediation}` : ''}`,
         )
         .join('\n\n');
       body.push(

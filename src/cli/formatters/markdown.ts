@@ -18,7 +18,7 @@ export const markdown: Formatter = (result, ctx) => {
     lines.push('| Severity | Location | Resource | Rule | Message |', '|---|---|---|---|---|');
     for (const f of shown) {
       lines.push(
-        `| ${f.severity} | \`${cell(f.file)}:${f.line}:${f.column}\` | ${f.logicalId ? `\`${cell(f.logicalId)}\`` : ''} | \`${f.ruleId}\` | ${cell(f.message)} |`,
+        `| ${f.severity} | \`${cell(f.file)}:${f.line}:${f.column}\` | ${f.logicalId ? `\`${cell(f.logicalId)}\`` : ''}${f.constructPath ? ` (\`${cell(f.constructPath)}\`)` : ''} | \`${f.ruleId}\` | ${cell(f.message)} |`,
       );
     }
     lines.push('');

@@ -65,7 +65,9 @@ export const sarif: Formatter = (result, ctx) => {
       ruleId: f.ruleId,
       ruleIndex: index.get(f.ruleId)!,
       level: LEVEL[f.severity],
-      message: { text: f.remediation ? `${f.message} Fix: ${f.remediation}` : f.message },
+      message: {
+        text: `${f.message}${f.constructPath ? ` Construct: ${f.constructPath}.` : ''}${f.remediation ? ` Fix: ${f.remediation}` : ''}`,
+      },
       locations: [loc],
       ...(f.related?.length
         ? { relatedLocations: f.related.map((r, i) => ({ id: i + 1, ...location(r), message: { text: r.message } })) }
