@@ -9,6 +9,9 @@ import elbListenerProtocolLbType from './elb/elb-listener-protocol-lb-type';
 import elbNlbSecurityGroups from './elb/elb-nlb-security-groups';
 import elbTargetGroupCompatibility from './elb/elb-target-group-compatibility';
 import elbTypeSelectionAdvice from './elb/elb-type-selection-advice';
+import naclEntryValidityAndOrder from './vpc/nacl-entry-validity-and-order';
+import naclEphemeralReturnTraffic from './vpc/nacl-ephemeral-return-traffic';
+import naclSubnetAssociation from './vpc/nacl-subnet-association';
 import rdsEncryptionAtCreation from './rds/rds-encryption-at-creation';
 import rdsEncryptionChange from './rds/rds-encryption-change';
 import rdsMultiAzProduction from './rds/rds-multi-az-production';
@@ -30,6 +33,9 @@ export const builtinRules: readonly Rule[] = [
   elbNlbSecurityGroups,
   elbTargetGroupCompatibility,
   elbTypeSelectionAdvice,
+  naclEntryValidityAndOrder,
+  naclEphemeralReturnTraffic,
+  naclSubnetAssociation,
   rdsEncryptionAtCreation,
   rdsEncryptionChange,
   rdsMultiAzProduction,
