@@ -2,6 +2,7 @@
 import type { Rule } from '../src/engine/rule';
 import auroraClusterInstanceTopology from './rds/aurora-cluster-instance-topology';
 import cfnStatefulDeletionPolicy from './cfn/cfn-stateful-deletion-policy';
+import createOnlyPropertyChange from './cfn/create-only-property-change';
 import elbFeatureLbTypeMismatch from './elb/elb-feature-lb-type-mismatch';
 import elbGwlbApplianceWiring from './elb/elb-gwlb-appliance-wiring';
 import elbListenerProtocolLbType from './elb/elb-listener-protocol-lb-type';
@@ -12,16 +13,20 @@ import naclEntryValidityAndOrder from './vpc/nacl-entry-validity-and-order';
 import naclEphemeralReturnTraffic from './vpc/nacl-ephemeral-return-traffic';
 import naclSubnetAssociation from './vpc/nacl-subnet-association';
 import rdsEncryptionAtCreation from './rds/rds-encryption-at-creation';
+import rdsEncryptionChange from './rds/rds-encryption-change';
 import rdsMultiAzProduction from './rds/rds-multi-az-production';
 import rdsReadReplicasNotHa from './rds/rds-read-replicas-not-ha';
 import rdsReplicaEncryptionConsistency from './rds/rds-replica-encryption-consistency';
+import rdsSnapshotIdentifierChange from './rds/rds-snapshot-identifier-change';
 import s3PublicAccess from './s3/s3-public-access';
 import sgAdminPortsOpenToInternet from './ec2/sg-admin-ports-open-to-internet';
+import statefulResourceReplacement from './cfn/stateful-resource-replacement';
 
 /** Every built-in rule, sorted by id. */
 export const builtinRules: readonly Rule[] = [
   auroraClusterInstanceTopology,
   cfnStatefulDeletionPolicy,
+  createOnlyPropertyChange,
   elbFeatureLbTypeMismatch,
   elbGwlbApplianceWiring,
   elbListenerProtocolLbType,
@@ -32,9 +37,12 @@ export const builtinRules: readonly Rule[] = [
   naclEphemeralReturnTraffic,
   naclSubnetAssociation,
   rdsEncryptionAtCreation,
+  rdsEncryptionChange,
   rdsMultiAzProduction,
   rdsReadReplicasNotHa,
   rdsReplicaEncryptionConsistency,
+  rdsSnapshotIdentifierChange,
   s3PublicAccess,
   sgAdminPortsOpenToInternet,
+  statefulResourceReplacement,
 ];

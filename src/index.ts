@@ -18,4 +18,8 @@ export { normalizeConfig, emptyConfig, mergeConfig } from './engine/config';
 export type { Config, RuleSetting } from './engine/config';
 export type { Resource, TemplateModel } from './model/template';
 export type { Value } from './model/values';
+export { lintWithBaseline } from './diff/baseline';
+export type { DiffModeOptions } from './diff/baseline';
+export type { TemplateDiff, ResourcePair, PropertyChange, Replacement, Cascade, Rename } from './diff/types';
+export type { BaselineContext } from './engine/context';
 export * from './types';

@@ -14,6 +14,7 @@ import {
   type Link,
 } from '../../src/model/data';
 import type { Severity } from '../../src/types';
+import { rdsEncryptionMigration, rdsKind } from '../../src/data/rds-migration';
 
 type Outcome =
   | 'unencrypted-default'
@@ -47,6 +48,14 @@ const ADVICE =
   'Set StorageEncrypted: true before the first deployment, with KmsKeyId pointing to a customer managed key if snapshots must be shared across accounts or key access must be controlled. This also encrypts backups, snapshots and read replicas.';
 
 /** The StorageEncrypted/KmsKeyId table of catalog 2.2.2, for primaries (and clusters that only declare their own). */
+/** Diff mode: the same database exists in the deployed template (baseline) and is not encrypted there. */
+function deployedUnencrypted(r: Resource, ctx: RuleContext): boolean {
+  const base = ctx.baseline;
+  const old = base?.model.resources.get(r.logicalId);
+  if (!base || !old || old.type !== r.type || base.exists(old) !== 'yes') return false;
+  return effectiveEncryption(base, old).kind === 'unencrypted';
+}
+
 function judgeFlags(r: Resource, ctx: RuleContext): void {
   const combos = flagCombos(ctx, r);
   const outcomes = new Set<Outcome>();
@@ -65,6 +74,15 @@ function judgeFlags(r: Resource, ctx: RuleContext): void {
   if (outcome === 'pass') return;
   const kind = `RDS ${dbKind(r)} '${r.logicalId}'`;
   const severity = SEVERITY[outcome];
+  if ((outcome === 'unencrypted-default' || outcome === 'unencrypted-explicit') && deployedUnencrypted(r, ctx)) {
+    // Diff mode, catalog 2.2.2 "Existing databases": the flag cannot simply be set any more.
+    ctx.report(r, {
+      path: outcome === 'unencrypted-default' ? [] : FLAG,
+      severity,
+      message: `${kind} is deployed without storage encryption and stays unencrypted. Setting StorageEncrypted now would replace it with a new, empty database (see rds-encryption-change).\n${rdsEncryptionMigration(rdsKind(r.type))}`,
+    });
+    return;
+  }
   switch (outcome) {
     case 'unencrypted-default':
       ctx.report(r, {

@@ -63,6 +63,7 @@ function readExample(id: string, kind: 'good' | 'bad'): string | undefined {
 class UsageError extends Error {}
 
 const STDIN_SENTINEL = '\u0000stdin';
+const undash = (s: string): string => (s === STDIN_SENTINEL ? '-' : s);
 
 function parseKeyValues(list: readonly string[] | undefined, what: string): Record<string, string> {
   const out = Object.create(null) as Record<string, string>;
@@ -118,6 +119,10 @@ export interface LintArgs {
   environment?: 'prod' | 'nonprod';
   baselineFingerprints?: string;
   writeBaselineFingerprints?: string;
+  /** Diff mode: the deployed template(s) (file, folder, cdk.out, or - for stdin). */
+  baseline?: string;
+  /** Diff mode: parameter values of the deployed stack (Key=Value). */
+  baselineParameters?: string[];
 }
 
 export function resolveCliConfig(
@@ -148,6 +153,12 @@ export function exitCode(result: LintResult, failOn: Severity | 'none'): number 
 }
 
 async function runLint(args: LintArgs, io: CliIO): Promise<number> {
+  // `-` (stdin) is hidden from yargs, which drops a lone dash in some positions.
+  args = {
+    ...args,
+    paths: args.paths.map(undash),
+    baseline: args.baseline === undefined ? undefined : undash(args.baseline),
+  };
   const config = resolveCliConfig(args, io.cwd);
   const rules = [...builtinRules, ...loadPlugins(config, io.cwd)];
   const ruleIds = new Set(rules.map((r) => r.id));
@@ -175,6 +186,7 @@ async function runLint(args: LintArgs, io: CliIO): Promise<number> {
     }
   }
   const paths = args.paths.length ? args.paths : ['.'];
+  if (args.baseline === '') throw new UsageError('--baseline needs a file, folder, cdk.out or - (stdin)');
   // Ignore globs and fingerprints name files relative to the configuration file's folder (else the working
   // directory), so that they mean the same whichever folder archlint runs from.
   const configFile = args.config ? resolve(io.cwd, args.config) : findConfigFile(io.cwd);
@@ -187,17 +199,38 @@ async function runLint(args: LintArgs, io: CliIO): Promise<number> {
   });
   setFingerprintPaths(found.inputs, fingerprintBase, io.cwd);
   const progress = io.stderrTTY && found.inputs.length > 20 && !args.quiet;
-  const result = lintTemplates(found.inputs, {
+  const lintOptions = {
     rules,
     config,
     baselineFingerprints: baseline,
     onProgress: progress
-      ? (done, total) => {
+      ? (done: number, total: number) => {
           if (done === total || done % 10 === 0) io.stderr(`\rarchlint: ${done}/${total} templates`);
           if (done === total) io.stderr('\r\u001b[K');
         }
       : undefined,
-  });
+  };
+  let result: LintResult;
+  if (args.baseline !== undefined) {
+    // Diff mode: the diff engine, its data table and cloudformation-diff load only here.
+    if (args.baseline === '-' && paths.includes('-'))
+      throw new UsageError('only one side of a diff can be read from stdin');
+    const baselineParameters = parseKeyValues(args.baselineParameters, '--baseline-parameters');
+    const { lintAgainstBaseline } = await import('./diff-mode.js');
+    result = lintAgainstBaseline(
+      found.inputs,
+      paths,
+      args.baseline,
+      baselineParameters,
+      lintOptions,
+      io,
+      fingerprintBase,
+    );
+  } else {
+    if (args.baselineParameters?.length)
+      throw new UsageError('--baseline-parameters needs --baseline (or archlint diff)');
+    result = lintTemplates(found.inputs, lintOptions);
+  }
   result.errors.unshift(...found.errors);
   const ruleMap = new Map(rules.map((r) => [r.id, r]));
   const text = FORMATTERS[args.format]!(result, {
@@ -293,6 +326,15 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       type: 'string',
       describe: 'Write the fingerprints of all current findings to this file',
     })
+    .option('baseline', {
+      type: 'string',
+      describe: 'Diff mode: the deployed template, folder or cdk.out (- for stdin) to judge the change against',
+    })
+    .option('baseline-parameters', {
+      type: 'string',
+      array: true,
+      describe: 'Diff mode: parameter values of the deployed stack, Key=Value ... (default: those of --parameters)',
+    })
     .command(
       ['$0 [paths..]'],
       'Lint templates (files, folders, cdk.out, - for stdin)',
@@ -307,7 +349,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         const rule = keyValues(a.rule);
         code = await runLint(
           {
-            paths: [...((a.paths as string[]) ?? []), ...spilled].map((p) => (p === STDIN_SENTINEL ? '-' : p)),
+            paths: [...((a.paths as string[]) ?? []), ...spilled].map(undash),
             format: a.format as FormatName,
             output: a.output,
             config: a.config,
@@ -320,6 +362,40 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
             environment: a.environment as 'prod' | 'nonprod' | undefined,
             baselineFingerprints: a['baseline-fingerprints'],
             writeBaselineFingerprints: a['write-baseline-fingerprints'],
+            baseline: a.baseline,
+            baselineParameters: a['baseline-parameters'],
+          },
+          io,
+        );
+      },
+    )
+    .command(
+      'diff <old> <new>',
+      'Judge a change: lint <new> against the deployed <old> (files, folders, cdk.out; - for stdin on one side)',
+      (y) =>
+        y
+          .positional('old', { type: 'string', demandOption: true, describe: 'The deployed template(s)' })
+          .positional('new', { type: 'string', demandOption: true, describe: 'The template(s) about to be deployed' }),
+      async (a) => {
+        if (a.baseline !== undefined)
+          throw new UsageError('archlint diff takes the baseline as <old>; drop --baseline');
+        code = await runLint(
+          {
+            paths: [String(a.new)],
+            format: a.format as FormatName,
+            output: a.output,
+            config: a.config,
+            parameters: a.parameters,
+            rule: a.rule,
+            failOn: a['fail-on'] as Severity | 'none',
+            showUnknown: a['show-unknown'],
+            quiet: a.quiet,
+            color: a.color,
+            environment: a.environment as 'prod' | 'nonprod' | undefined,
+            baselineFingerprints: a['baseline-fingerprints'],
+            writeBaselineFingerprints: a['write-baseline-fingerprints'],
+            baseline: String(a.old),
+            baselineParameters: a['baseline-parameters'],
           },
           io,
         );

@@ -122,3 +122,79 @@ export function kindOf(type: string): string {
   };
   return known[type] ?? type.replace(/^AWS::/, '').replace(/::/g, ' ');
 }
+
+/**
+ * The DeletionPolicy CloudFormation applies when none is written: Snapshot for RDS DB clusters and for DB
+ * instances that are not Aurora members, Delete for everything else.
+ */
+export function defaultDeletionPolicy(
+  type: string,
+  properties: Readonly<Record<string, unknown>>,
+): 'Delete' | 'Snapshot' {
+  if (type === 'AWS::RDS::DBCluster') return 'Snapshot';
+  if (type === 'AWS::RDS::DBInstance' && properties.DBClusterIdentifier === undefined) return 'Snapshot';
+  return 'Delete';
+}
+
+/** Properties naming the snapshot (or backup) a new resource is restored from, per type (catalog 2.5.3). */
+export const SNAPSHOT_RESTORE_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
+  'AWS::RDS::DBInstance': ['DBSnapshotIdentifier', 'DBClusterSnapshotIdentifier'],
+  'AWS::RDS::DBCluster': ['SnapshotIdentifier'],
+  'AWS::EC2::Volume': ['SnapshotId'],
+  'AWS::ElastiCache::ReplicationGroup': ['SnapshotName', 'SnapshotArns'],
+  'AWS::ElastiCache::CacheCluster': ['SnapshotName', 'SnapshotArns'],
+  'AWS::Redshift::Cluster': ['SnapshotIdentifier'],
+  'AWS::DocDB::DBCluster': ['SnapshotIdentifier'],
+  'AWS::Neptune::DBCluster': ['SnapshotIdentifier'],
+};
+
+const RDS_REMEDIATION =
+  'Migrate through a snapshot instead: take a manual snapshot, copy it (with encryption if needed), point the snapshot identifier at the copy, and keep that identifier in the template permanently';
+
+/** Type-specific remediation text for data at risk (catalog 2.5.3). */
+export const DATA_REMEDIATION: Readonly<Record<string, string>> = {
+  'AWS::RDS::DBInstance': RDS_REMEDIATION,
+  'AWS::RDS::DBCluster': RDS_REMEDIATION,
+  'AWS::RDS::GlobalCluster': RDS_REMEDIATION,
+  'AWS::DocDB::DBCluster': RDS_REMEDIATION,
+  'AWS::Neptune::DBCluster': RDS_REMEDIATION,
+  'AWS::DynamoDB::Table':
+    'A key schema change means a new table: export it to S3 or back it up first, then import or backfill the new table and switch over. A fixed TableName blocks the replacement outright',
+  'AWS::DynamoDB::GlobalTable':
+    'A key schema change means a new table: export it to S3 or back it up first, then import or backfill the new table and switch over. A fixed TableName blocks the replacement outright',
+  'AWS::S3::Bucket':
+    'The new bucket is empty, and CloudFormation cannot delete the old bucket while it still holds objects, so the deletion fails and the bucket is left behind. Copy the objects with S3 Batch Operations or DataSync',
+  'AWS::EFS::FileSystem': 'Restore the data from AWS Backup, or copy it with DataSync',
+  'AWS::EC2::Volume': 'Take a snapshot, then create the new volume from it (SnapshotId)',
+  'AWS::ElastiCache::ReplicationGroup': 'Take a snapshot, then restore it into the new cache with SnapshotName',
+  'AWS::ElastiCache::CacheCluster': 'Take a snapshot, then restore it into the new cache with SnapshotName',
+  'AWS::KMS::Key':
+    'Re-encrypt the data under the new key before removing the old key, and cancel the key deletion if this was unintended',
+  'AWS::Cognito::UserPool':
+    'Users cannot be exported with their passwords; plan a user-migration Lambda trigger on the new pool',
+  'AWS::SQS::Queue': 'Drain the in-flight messages first',
+  'AWS::Kinesis::Stream': 'Drain the in-flight records first',
+  'AWS::ECR::Repository': 'Replicate the images to the new repository first',
+  'AWS::Logs::LogGroup': 'Export the logs first, or accept their loss',
+  'AWS::Redshift::Cluster': 'Take a snapshot, then restore the new cluster from it (SnapshotIdentifier)',
+};
+
+/** Replacing these gives the resource a new DNS name or IP address (create-only-property-change). */
+export const NEW_ADDRESS_TYPES: ReadonlySet<string> = new Set([
+  'AWS::ElasticLoadBalancingV2::LoadBalancer',
+  'AWS::ElasticLoadBalancing::LoadBalancer',
+  'AWS::EC2::EIP',
+  'AWS::EC2::NatGateway',
+  'AWS::EC2::Instance',
+]);
+
+/** Subnet-group types and their subnet property: a group in use cannot move its subnets to another VPC. */
+export const SUBNET_GROUP_TYPES: Readonly<Record<string, string>> = {
+  'AWS::RDS::DBSubnetGroup': 'SubnetIds',
+  'AWS::DocDB::DBSubnetGroup': 'SubnetIds',
+  'AWS::Neptune::DBSubnetGroup': 'SubnetIds',
+  'AWS::ElastiCache::SubnetGroup': 'SubnetIds',
+  'AWS::Redshift::ClusterSubnetGroup': 'SubnetIds',
+  'AWS::DAX::SubnetGroup': 'SubnetIds',
+  'AWS::MemoryDB::SubnetGroup': 'SubnetIds',
+};

@@ -4,6 +4,7 @@ import type { Environment, PathSegment, Severity } from '../types';
 import type { Resource, TemplateModel } from '../model/template';
 import type { ReferenceGraph } from '../model/graph';
 import type { Evaluator, Value } from '../model/values';
+import type { TemplateDiff } from '../diff/types';
 
 /** A location related to a finding (another resource, another entry, the baseline file). */
 export interface RelatedInput {
@@ -62,6 +63,17 @@ export interface TemplateContext {
   view<T>(factory: ViewFactory<T>): T;
   /** Extension slot for adapters (diff mode sets `baseline`). */
   readonly extensions: Record<string, unknown>;
+  /**
+   * Diff mode only: the deployed template (the baseline), evaluated under its own parameter values, with the
+   * resource-level diff against this template. Set through the `extendContext` hook of `lintTemplates`.
+   */
+  baseline?: BaselineContext;
+}
+
+/** The deployed template in diff mode, and its diff against the new template. */
+export interface BaselineContext extends TemplateContext {
+  /** Resource matching, property changes and replacements between the baseline and the new template. */
+  readonly diff: TemplateDiff;
 }
 
 export interface RuleContext extends TemplateContext {

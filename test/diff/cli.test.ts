@@ -1,0 +1,141 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../helpers/cli';
+import type { Finding } from '../../src/types';
+
+const OLD = `Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      KeySchema: [{ AttributeName: pk, KeyType: HASH }]
+  Jobs:
+    Type: AWS::SQS::Queue
+`;
+const NEW = `Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      KeySchema: [{ AttributeName: id, KeyType: HASH }]
+`;
+const DIFF_RULES = new Set([
+  'stateful-resource-replacement',
+  'create-only-property-change',
+  'rds-encryption-change',
+  'rds-snapshot-identifier-change',
+]);
+
+const diffFindings = (stdout: string): Finding[] =>
+  (JSON.parse(stdout) as { findings: Finding[] }).findings.filter((f) => DIFF_RULES.has(f.ruleId));
+
+const brief = (f: Finding) => `${f.ruleId} ${f.file}:${f.line} ${f.logicalId}`;
+
+describe('CLI diff mode', () => {
+  const dir = tempDir({ 'old.yaml': OLD, 'new.yaml': NEW });
+
+  it('archlint diff <old> <new>: a replacement in new.yaml, a removal in old.yaml', async () => {
+    const r = await runCli(['diff', 'old.yaml', 'new.yaml', '-f', 'json'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(diffFindings(r.stdout).map(brief)).toEqual([
+      'stateful-resource-replacement new.yaml:5 Orders',
+      'stateful-resource-replacement old.yaml:6 Jobs',
+    ]);
+  });
+
+  it('archlint <new> --baseline <old> is the same engine', async () => {
+    const a = await runCli(['diff', 'old.yaml', 'new.yaml', '-f', 'json'], { cwd: dir });
+    const b = await runCli(['new.yaml', '--baseline', 'old.yaml', '-f', 'json'], { cwd: dir });
+    expect(b.code).toBe(a.code);
+    expect(JSON.parse(b.stdout)).toEqual(JSON.parse(a.stdout));
+  });
+
+  it('stdin for one side (either side); both sides from stdin is a usage error', async () => {
+    const a = await runCli(['new.yaml', '--baseline', '-', '-f', 'json'], { cwd: dir, stdin: OLD });
+    expect(diffFindings(a.stdout).map(brief)).toEqual([
+      'stateful-resource-replacement <stdin>:6 Jobs',
+      'stateful-resource-replacement new.yaml:5 Orders',
+    ]);
+    const b = await runCli(['diff', 'old.yaml', '-', '-f', 'json'], { cwd: dir, stdin: NEW });
+    expect(diffFindings(b.stdout).map(brief)).toEqual([
+      'stateful-resource-replacement <stdin>:5 Orders',
+      'stateful-resource-replacement old.yaml:6 Jobs',
+    ]);
+    const c = await runCli(['diff', '-', '-'], { cwd: dir, stdin: NEW });
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain('only one side of a diff can be read from stdin');
+  });
+
+  it('two identical templates: nothing from the diff rules', async () => {
+    const r = await runCli(['diff', 'old.yaml', 'old.yaml', '-f', 'json'], { cwd: dir });
+    expect(diffFindings(r.stdout)).toEqual([]);
+  });
+
+  it('--baseline-parameters gives the deployed stack its own parameter values', async () => {
+    const t = `Parameters:
+  Cidr: { Type: String }
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: { CidrBlock: !Ref Cidr }
+`;
+    const d = tempDir({ 'a.yaml': t, 'b.yaml': t });
+    const same = await runCli(['diff', 'a.yaml', 'b.yaml', '-f', 'json', '-p', 'Cidr=10.0.0.0/16'], { cwd: d });
+    expect(diffFindings(same.stdout)).toEqual([]);
+    const changed = await runCli(
+      ['diff', 'a.yaml', 'b.yaml', '-f', 'json', '-p', 'Cidr=10.0.0.0/16', '--baseline-parameters', 'Cidr=10.9.0.0/16'],
+      { cwd: d },
+    );
+    expect(diffFindings(changed.stdout).map((f) => f.message)).toEqual([
+      expect.stringContaining('CidrBlock (10.9.0.0/16 → 10.0.0.0/16)'),
+    ]);
+    const misuse = await runCli(['a.yaml', '--baseline-parameters', 'Cidr=x'], { cwd: d });
+    expect(misuse.code).toBe(2);
+    expect(misuse.stderr).toContain('--baseline-parameters needs --baseline');
+  });
+
+  it('two cdk.out folders: stacks are matched by stack name; an unmatched baseline stack is noted', async () => {
+    const manifest = (stacks: Record<string, string>) =>
+      JSON.stringify({
+        version: '36.0.0',
+        artifacts: Object.fromEntries(
+          Object.entries(stacks).map(([id, name]) => [
+            id,
+            { type: 'aws:cloudformation:stack', properties: { templateFile: `${id}.template.json`, stackName: name } },
+          ]),
+        ),
+      });
+    const json = (yamlish: Record<string, unknown>) => JSON.stringify(yamlish, null, 1);
+    const table = (key: string) => ({
+      Resources: {
+        Orders: { Type: 'AWS::DynamoDB::Table', Properties: { KeySchema: [{ AttributeName: key, KeyType: 'HASH' }] } },
+      },
+    });
+    const d = tempDir({
+      // The artifact ids differ between the two assemblies; the stack names pair them.
+      'old/cdk.out/manifest.json': manifest({ DataStack: 'prod-data', WebStack: 'prod-web' }),
+      'old/cdk.out/DataStack.template.json': json(table('pk')),
+      'old/cdk.out/WebStack.template.json': json({ Resources: { T: { Type: 'AWS::SNS::Topic' } } }),
+      'new/cdk.out/manifest.json': manifest({ DataStackV2: 'prod-data' }),
+      'new/cdk.out/DataStackV2.template.json': json(table('id')),
+    });
+    const r = await runCli(['diff', join('old', 'cdk.out'), join('new', 'cdk.out'), '-f', 'json'], { cwd: d });
+    const f = diffFindings(r.stdout);
+    expect(f.map((x) => `${x.ruleId} ${x.file} ${x.logicalId} ${x.stack}`)).toEqual([
+      'stateful-resource-replacement new/cdk.out/DataStackV2.template.json Orders prod-data',
+    ]);
+    expect(r.stderr).toContain('baseline prod-web has no counterpart among the new templates');
+  });
+
+  it('two folders of templates pair by their path below each folder', async () => {
+    const d = tempDir({ 'v1/data.yaml': OLD, 'v1/other.yaml': NEW, 'v2/data.yaml': NEW, 'v2/other.yaml': NEW });
+    const r = await runCli(['diff', 'v1', 'v2', '-f', 'json'], { cwd: d });
+    expect(diffFindings(r.stdout).map(brief)).toEqual([
+      'stateful-resource-replacement v1/data.yaml:6 Jobs',
+      'stateful-resource-replacement v2/data.yaml:5 Orders',
+    ]);
+  });
+
+  it('normal linting does not run the diff rules', async () => {
+    const r = await runCli(['new.yaml', '-f', 'json'], { cwd: dir });
+    expect(diffFindings(r.stdout)).toEqual([]);
+  });
+});
