@@ -1048,7 +1048,7 @@ class Analysis {
       return {
         d,
         cells: cells.map((c) => {
-          const zone = flow.cls ? undefined : zones.find((z) => z.addrs.covers(c.addrs));
+          const zone = flow.cls || c.firstSplit === undefined ? undefined : zones[c.firstSplit];
           const cls = flow.cls ?? zone?.cls ?? CLIENT_CLASSES.unknown!;
           return { ...c, cls, zone, grade: gradePorts(c.allowed, cls) };
         }),

@@ -218,6 +218,8 @@ export interface PortCell {
   readonly addrs: AddressSet;
   /** Ports allowed for every address of `addrs` (within the asked port set). */
   readonly allowed: PortSet;
+  /** Index of the first extra split that covers `addrs`, when one does. */
+  readonly firstSplit?: number;
 }
 
 /**
@@ -229,33 +231,61 @@ export function allowedPortsByAddress(
   peer: AddressSet,
   extraSplits: readonly AddressSet[] = [],
 ): PortCell[] {
-  // Elementary intervals from every boundary of the boxes and the extra splits, restricted to the peer set.
-  const bounds = new Set<bigint>();
-  const addBounds = (s: AddressSet): void => {
+  // A sweep over the boundaries of the peer set, the boxes and the extra splits: each elementary interval gets
+  // the ports of the boxes that cover it and the set of splits that cover it, in time linear in the boundaries
+  // (times the number of boxes, which is small), never in splits x intervals.
+  type Event = { at: bigint; kind: 0 | 1 | 2; idx: number; delta: 1 | -1 };
+  const events: Event[] = [];
+  const add = (s: AddressSet, kind: 0 | 1 | 2, idx: number): void => {
     for (const [a, b] of s.ranges) {
-      bounds.add(a);
-      bounds.add(b + 1n);
+      events.push({ at: a, kind, idx, delta: 1 }, { at: b + 1n, kind, idx, delta: -1 });
     }
   };
-  addBounds(peer);
-  for (const b of allowed.boxes) addBounds(b.addrs);
-  for (const s of extraSplits) addBounds(s);
-  const points = [...bounds].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-  const cells = new Map<string, { ports: PortSet; ranges: Array<[bigint, bigint]> }>();
-  for (let i = 0; i + 1 < points.length; i++) {
-    const lo = points[i]!;
-    const hi = points[i + 1]! - 1n;
-    const piece = AddressSet.fromRanges(peer.family, [[lo, hi]]);
-    if (!peer.covers(piece)) continue;
-    let ports = PortSet.empty();
-    for (const b of allowed.boxes) if (b.addrs.covers(piece)) ports = ports.union(b.ports);
-    let key = ports.describe();
-    for (const s of extraSplits) key += s.covers(piece) ? '|1' : '|0';
+  add(peer, 0, 0);
+  allowed.boxes.forEach((b, i) => add(b.addrs, 1, i));
+  extraSplits.forEach((s, i) => add(s, 2, i));
+  events.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
+  let inPeer = 0;
+  const activeBoxes = new Set<number>();
+  const activeSplits = new Set<number>();
+  const portsCache = new Map<string, PortSet>();
+  const cells = new Map<string, { ports: PortSet; firstSplit?: number; ranges: Array<[bigint, bigint]> }>();
+  for (let i = 0; i < events.length;) {
+    const at = events[i]!.at;
+    for (; i < events.length && events[i]!.at === at; i++) {
+      const e = events[i]!;
+      if (e.kind === 0) inPeer += e.delta;
+      else {
+        const set = e.kind === 1 ? activeBoxes : activeSplits;
+        if (e.delta > 0) set.add(e.idx);
+        else set.delete(e.idx);
+      }
+    }
+    if (inPeer <= 0 || i >= events.length) continue;
+    const next = events[i]!.at;
+    const boxKey = [...activeBoxes].sort((a, b) => a - b).join(',');
+    let ports = portsCache.get(boxKey);
+    if (!ports) {
+      ports = PortSet.empty();
+      for (const b of activeBoxes) ports = ports.union(allowed.boxes[b]!.ports);
+      portsCache.set(boxKey, ports);
+    }
+    const splits = [...activeSplits].sort((a, b) => a - b);
+    const key = `${ports.describe()}|${splits.join(',')}`;
     const cell = cells.get(key);
-    if (cell) cell.ranges.push([lo, hi]);
-    else cells.set(key, { ports, ranges: [[lo, hi]] });
+    const lo = at;
+    const hi = next - 1n;
+    if (cell) {
+      const last = cell.ranges[cell.ranges.length - 1]!;
+      if (last[1] + 1n === lo) last[1] = hi;
+      else cell.ranges.push([lo, hi]);
+    } else cells.set(key, { ports, firstSplit: splits[0], ranges: [[lo, hi]] });
   }
-  return [...cells.values()].map((c) => ({ addrs: AddressSet.fromRanges(peer.family, c.ranges), allowed: c.ports }));
+  return [...cells.values()].map((c) => ({
+    addrs: AddressSet.fromRanges(peer.family, c.ranges),
+    allowed: c.ports,
+    ...(c.firstSplit !== undefined ? { firstSplit: c.firstSplit } : {}),
+  }));
 }
 
 /** The return-port grade of catalog 2.1.3 for one cell. */
