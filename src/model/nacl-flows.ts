@@ -1040,6 +1040,15 @@ class Analysis {
     const zones = flow.cls ? [] : this.zones(flow.family);
     const gradeCells = (rules: readonly NaclRule[]) => {
       const d = decide(rules, flow.protocol, peer, EPHEMERAL.all);
+      // The common case: every peer address gets every ephemeral port back, whatever its client class.
+      const plain = allowedPortsByAddress(d.allowed, peer);
+      if (plain.every((c) => c.allowed.covers(EPHEMERAL.all))) {
+        const cls = flow.cls ?? CLIENT_CLASSES.unknown!;
+        return {
+          d,
+          cells: plain.map((c) => ({ ...c, cls, zone: undefined as Zone | undefined, grade: 'full' as const })),
+        };
+      }
       const cells = allowedPortsByAddress(
         d.allowed,
         peer,

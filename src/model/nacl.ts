@@ -292,7 +292,18 @@ export function allowedPortsByAddress(
 export type PortGrade = 'full' | 'none' | 'managed-partial' | 'class-partial' | 'wide-partial' | 'narrow-partial';
 
 /** Grade an allowed return port set R for a client class whose ephemeral range is `range`. */
+const gradeMemo = new WeakMap<PortSet, WeakMap<object, PortGrade>>();
+
+/** Grade of a return port set for a client class; memoised per (port set, class) object pair. */
 export function gradePorts(R: PortSet, cls: { name: string; range: PortSet }): PortGrade {
+  let byClass = gradeMemo.get(R);
+  if (!byClass) gradeMemo.set(R, (byClass = new WeakMap()));
+  let g = byClass.get(cls);
+  if (!g) byClass.set(cls, (g = computeGrade(R, cls)));
+  return g;
+}
+
+function computeGrade(R: PortSet, cls: { name: string; range: PortSet }): PortGrade {
   const r = R.intersect(EPHEMERAL.all);
   if (r.covers(EPHEMERAL.all) || r.covers(cls.range)) return 'full';
   const linux = r.covers(EPHEMERAL.linux);
