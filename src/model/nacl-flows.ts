@@ -1065,7 +1065,8 @@ class Analysis {
     };
     const best = gradeCells(maxSet.rules);
     const failing = best.cells.filter((c) => c.grade !== 'full');
-    const flowLabel = `${flow.role === 'server' ? 'replies to' : 'replies from'} ${peer.describeLoosely(exempt.known.intersect(flow.peer), 3)} (${protocolName(flow.protocol)})`;
+    const flowLabel = (): string =>
+      `${flow.role === 'server' ? 'replies to' : 'replies from'} ${peer.describeLoosely(exempt.known.intersect(flow.peer), 3)} (${protocolName(flow.protocol)})`;
     if (!failing.length) {
       const minSet = naclRules(view, nacl, returnDir, 'min');
       if (minSet.uncertain.length) {
@@ -1074,7 +1075,7 @@ class Analysis {
           const at = primaryEntry(flow)?.resource ?? nacl.resource;
           this.note(`ret:${nacl.key}:${ctx.subnet?.resource.logicalId}:${flowKey(flow)}`, {
             resource: at,
-            why: `the return path for ${flowLabel} in ${nacl.label} depends on ${list(minSet.uncertain.map((e) => `entry ${e.resource.logicalId} (${e.problems.join('; ') || `condition ${e.resource.condition}`})`))}`,
+            why: `the return path for ${flowLabel()} in ${nacl.label} depends on ${list(minSet.uncertain.map((e) => `entry ${e.resource.logicalId} (${e.problems.join('; ') || `condition ${e.resource.condition}`})`))}`,
           });
         }
       }
@@ -1085,7 +1086,7 @@ class Analysis {
     if (exempt.unknown.length && groups.some((g) => canVanish(g.addrs, exempt.unknown))) {
       this.note(`sub:${nacl.key}:${ctx.subnet?.resource.logicalId}:${flowKey(flow)}`, {
         resource: primaryEntry(flow)?.resource ?? nacl.resource,
-        why: `the return path for ${flowLabel} depends on addresses that may be exempt: ${exempt.unknown.map((u) => u.why).join('; ')}`,
+        why: `the return path for ${flowLabel()} depends on addresses that may be exempt: ${exempt.unknown.map((u) => u.why).join('; ')}`,
       });
       return undefined;
     }
