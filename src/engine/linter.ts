@@ -67,6 +67,11 @@ interface RawFinding {
   severity: Severity;
   message: string;
   model: TemplateModel;
+  /**
+   * The template being linted. It differs from `model` for a finding reported in another template (diff mode:
+   * a removed resource in the baseline), which takes its suppressions, fingerprint file and stack from here.
+   */
+  owner: TemplateModel;
   resource?: Resource;
   /** Path from the template root. */
   path: PathSegment[];
@@ -251,6 +256,7 @@ export function lintTemplates(inputs: readonly LintInput[], options: LintOptions
               severity: opts.severity ?? rule.severity,
               message: opts.message,
               model: target,
+              owner: model,
               resource,
               path: resource ? ['Resources', resource.logicalId, ...relPath] : relPath,
               relPath,
@@ -288,6 +294,7 @@ export function lintTemplates(inputs: readonly LintInput[], options: LintOptions
         severity: 'error',
         message: `internal error in rule ${rule.id}${resource ? ` on ${resource.logicalId}` : ''}: ${err?.message ?? String(e)}`,
         model,
+        owner: model,
         resource,
         path: resource ? ['Resources', resource.logicalId] : [],
         relPath: [],
@@ -337,6 +344,7 @@ export function lintTemplates(inputs: readonly LintInput[], options: LintOptions
           ? `${what} names a rule archlint does not have, so it suppresses nothing; check the id (archlint rules lists them)`
           : `${what} has no reason, so it is not honoured; add a reason`,
         model,
+        owner: model,
         resource: s.logicalId ? model.resources.get(s.logicalId) : undefined,
         path: s.path,
         relPath: s.logicalId ? s.path.slice(2) : s.path,
@@ -402,7 +410,7 @@ function finalize(
     });
     const fingerprint = fingerprintOf(
       f.ruleId,
-      fingerprintFileOf.get(f.model) ?? f.model.file,
+      fingerprintFileOf.get(f.owner) ?? f.owner.file,
       f.resource?.logicalId,
       f.relPath,
       f.key,
@@ -425,10 +433,10 @@ function finalize(
       ...(related.length ? { related } : {}),
       fingerprint,
       ...(f.rule ? { remediation: f.rule.remediation } : {}),
-      ...(stackOf.get(f.model) ? { stack: stackOf.get(f.model) } : {}),
+      ...(stackOf.get(f.owner) ? { stack: stackOf.get(f.owner) } : {}),
     };
     const sup =
-      f.ruleId === SUPPRESSION_RULE ? undefined : suppressionsByModel.get(f.model)?.find(f.ruleId, f.resource);
+      f.ruleId === SUPPRESSION_RULE ? undefined : suppressionsByModel.get(f.owner)?.find(f.ruleId, f.resource);
     if (sup) finding.suppressed = { kind: sup.kind, reason: sup.reason! };
     else if (baseline?.has(fingerprint))
       finding.suppressed = { kind: 'baseline', reason: 'accepted in the baseline file' };

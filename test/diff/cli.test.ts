@@ -134,6 +134,31 @@ Resources:
     ]);
   });
 
+  it("a removal (reported in the baseline file) honours the new template's suppressions", async () => {
+    const suppressed = `Metadata:
+  archlint:
+    suppress:
+      - id: stateful-resource-replacement
+        reason: the jobs queue is retired (CHG-42)
+${NEW}`;
+    const d = tempDir({ 'old.yaml': OLD, 'new.yaml': suppressed });
+    const r = await runCli(['diff', 'old.yaml', 'new.yaml', '-f', 'json'], { cwd: d });
+    const jobs = diffFindings(r.stdout).find((f) => f.logicalId === 'Jobs');
+    expect(jobs && brief(jobs)).toBe('stateful-resource-replacement old.yaml:6 Jobs');
+    expect(jobs?.suppressed).toEqual({ kind: 'template-metadata', reason: 'the jobs queue is retired (CHG-42)' });
+  });
+
+  it('fingerprints of removals do not depend on the working directory (a fingerprint baseline matches)', async () => {
+    const d = tempDir({ 'archlint.config.yaml': 'rules: {}\n', 'old.yaml': OLD, 'new.yaml': NEW, 'sub/x': '' });
+    const fp = async (cwd: string, ...args: string[]) => {
+      const r = await runCli(['diff', ...args, '-f', 'json'], { cwd });
+      return diffFindings(r.stdout).map((f) => `${f.logicalId} ${f.fingerprint}`);
+    };
+    const fromRoot = await fp(d, 'old.yaml', 'new.yaml');
+    expect(fromRoot).toHaveLength(2);
+    expect(await fp(join(d, 'sub'), '../old.yaml', '../new.yaml')).toEqual(fromRoot);
+  });
+
   it('normal linting does not run the diff rules', async () => {
     const r = await runCli(['new.yaml', '-f', 'json'], { cwd: dir });
     expect(diffFindings(r.stdout)).toEqual([]);
