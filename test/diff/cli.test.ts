@@ -159,6 +159,18 @@ ${NEW}`;
     expect(await fp(join(d, 'sub'), '../old.yaml', '../new.yaml')).toEqual(fromRoot);
   });
 
+  it('a baseline that is missing or holds no template is an input error that names the baseline', async () => {
+    const d = tempDir({ 'new.yaml': NEW, 'empty/package.json': '{"name": "x"}' });
+    const missing = await runCli(['new.yaml', '--baseline', 'deployed.yaml'], { cwd: d });
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toContain('baseline deployed.yaml: no such file or folder');
+    const empty = await runCli(['diff', 'empty', 'new.yaml', '-f', 'json'], { cwd: d });
+    expect(empty.code).toBe(2);
+    expect(JSON.parse(empty.stdout).errors).toEqual([
+      { file: 'empty', message: 'baseline empty: no CloudFormation template found to compare against' },
+    ]);
+  });
+
   it('normal linting does not run the diff rules', async () => {
     const r = await runCli(['new.yaml', '-f', 'json'], { cwd: dir });
     expect(diffFindings(r.stdout)).toEqual([]);
