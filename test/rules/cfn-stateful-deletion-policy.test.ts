@@ -52,6 +52,16 @@ describe(ID, () => {
     expect(tagged.findings.find((f) => f.ruleId === ID)!.severity).toBe('error');
   });
 
+  it('says whether the DeletionPolicy that keeps the data is written or the RDS default', () => {
+    const message = (text: string) => lintYaml(text).findings.find((f) => f.ruleId === ID)!.message;
+    expect(message(one('AWS::RDS::DBCluster'))).toContain(
+      "RDS DB cluster 'R' keeps its data on deletion (DeletionPolicy not set, so Snapshot), but UpdateReplacePolicy is not set (Delete)",
+    );
+    expect(message(one('AWS::RDS::DBCluster', '    DeletionPolicy: Snapshot\n'))).toContain(
+      'keeps its data on deletion (DeletionPolicy: Snapshot), but',
+    );
+  });
+
   it('follows a DeletionPolicy chosen by a condition only when it is known', () => {
     const t = `Parameters:\n  Env: { Type: String }\nConditions:\n  Prod: !Equals [!Ref Env, prod]\n${one(
       'AWS::DynamoDB::Table',
