@@ -52,7 +52,7 @@ export function packageVersion(): string {
   return packageInfo().version;
 }
 
-function readExample(id: string, kind: 'good' | 'bad'): string | undefined {
+function readExample(id: string, kind: 'good' | 'bad' | 'baseline'): string | undefined {
   try {
     return readFileSync(join(packageInfo().root, 'examples', id, `${kind}.yaml`), 'utf8');
   } catch {
@@ -415,7 +415,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       (y) => y.positional('rule-id', { type: 'string', demandOption: true }),
       (a) => {
         const id = String(a['rule-id']);
-        const text = explainRule(builtinRules, id, { bad: readExample(id, 'bad'), good: readExample(id, 'good') });
+        const text = explainRule(builtinRules, id, {
+          bad: readExample(id, 'bad'),
+          good: readExample(id, 'good'),
+          baseline: readExample(id, 'baseline'),
+        });
         if (text === undefined) {
           io.stderr(`archlint: unknown rule "${String(a['rule-id'])}"; run \`archlint rules\` for the list\n`);
           code = 2;

@@ -153,6 +153,18 @@ describe('rules and explain', () => {
     expect(r.stdout).toMatch(/Failing example/);
     expect((await runCli(['explain', 'nope'])).code).toBe(2);
   });
+  it('explains a diff rule with the deployed template its examples are linted against', async () => {
+    const r = await runCli(['explain', 'rds-encryption-change']);
+    expect(r.code).toBe(0);
+    const baseline = r.stdout.indexOf('Deployed template (baseline)');
+    expect(baseline).toBeGreaterThan(0);
+    expect(baseline).toBeLessThan(r.stdout.indexOf('Failing example'));
+    expect(r.stdout).toContain(
+      'archlint examples/rds-encryption-change/bad.yaml --baseline examples/rds-encryption-change/baseline.yaml',
+    );
+    const plain = await runCli(['explain', 'sg-admin-ports-open-to-internet']);
+    expect(plain.stdout).not.toContain('baseline');
+  });
 });
 
 describe('safety through the CLI', () => {
