@@ -117,7 +117,7 @@ export function kindOf(type: string): string {
     'AWS::EC2::Volume': 'EBS volume',
     'AWS::EFS::FileSystem': 'EFS file system',
     'AWS::SQS::Queue': 'SQS queue',
-    'AWS::Logs::LogGroup': 'log group',
+    'AWS::Logs::LogGroup': 'CloudWatch Logs log group',
     'AWS::KMS::Key': 'KMS key',
   };
   return known[type] ?? type.replace(/^AWS::/, '').replace(/::/g, ' ');

@@ -62,6 +62,13 @@ describe(ID, () => {
     );
   });
 
+  it('names a log group like the other data stores, capitalised at the start of the message', () => {
+    const r = lintYaml(one('AWS::Logs::LogGroup'));
+    expect(r.findings.find((f) => f.ruleId === ID)!.message).toMatch(
+      /^CloudWatch Logs log group 'R' has no DeletionPolicy/,
+    );
+  });
+
   it('follows a DeletionPolicy chosen by a condition only when it is known', () => {
     const t = `Parameters:\n  Env: { Type: String }\nConditions:\n  Prod: !Equals [!Ref Env, prod]\n${one(
       'AWS::DynamoDB::Table',
