@@ -138,6 +138,20 @@ describe('configuration file', () => {
   });
 });
 
+describe("an option given twice (a script's option, then `npm run lint -- <option>`)", () => {
+  it('the last value wins, for every single-value option', async () => {
+    const t = 'examples/s3-public-access/bad.yaml';
+    const gate = await runCli([t, '--fail-on', 'error', '--fail-on', 'error', '-q']);
+    expect(gate.code).toBe(1);
+    const format = await runCli([t, '-f', 'stylish', '-f', 'json', '--fail-on', 'none', '--fail-on', 'error']);
+    expect(format.stderr).toBe('');
+    expect(format.code).toBe(1);
+    expect(JSON.parse(format.stdout).summary.errors).toBeGreaterThan(0);
+    const env = await runCli([t, '--environment', 'prod', '--environment', 'nonprod', '-f', 'json']);
+    expect(env.stderr).toBe('');
+  });
+});
+
 describe('rules and explain', () => {
   it('lists rules, as JSON metadata too', async () => {
     const r = await runCli(['rules']);

@@ -171,6 +171,34 @@ ${NEW}`;
     ]);
   });
 
+  it('archlint diff: paths written after -p, --rule or --baseline-parameters are still the two sides', async () => {
+    const expected = await runCli(['diff', 'old.yaml', 'new.yaml', '-f', 'json'], { cwd: dir });
+    for (const args of [
+      ['diff', '-p', 'Env=prod', 'old.yaml', 'new.yaml'],
+      ['diff', 'old.yaml', '--rule', 's3-public-access=error', 'new.yaml'],
+      ['diff', '--baseline-parameters', 'Env=prod', 'old.yaml', 'new.yaml'],
+      ['diff', '--rule', 's3-public-access=error', 'old.yaml', '-p', 'Env=prod', 'new.yaml'],
+      ['diff', '-p', 'Env=prod', 'old.yaml', '-f', 'json', 'new.yaml'],
+    ]) {
+      const r = await runCli([...args, '-f', 'json'], { cwd: dir });
+      expect(r.stderr, args.join(' ')).toBe('');
+      expect(diffFindings(r.stdout).map(brief)).toEqual(diffFindings(expected.stdout).map(brief));
+    }
+    const baselineFirst = await runCli(['new.yaml', '--baseline-parameters', 'Env=prod', '--baseline', 'old.yaml'], {
+      cwd: dir,
+    });
+    expect(baselineFirst.stderr).toBe('');
+  });
+
+  it('archlint diff without both sides is a usage error, with no report', async () => {
+    for (const args of [['diff'], ['diff', 'old.yaml'], ['diff', '-p', 'Env=prod', 'old.yaml']]) {
+      const r = await runCli(args, { cwd: dir });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/archlint diff needs|Missing required argument/);
+    }
+  });
+
   it('normal linting does not run the diff rules', async () => {
     const r = await runCli(['new.yaml', '-f', 'json'], { cwd: dir });
     expect(diffFindings(r.stdout)).toEqual([]);
