@@ -108,7 +108,14 @@ export function loadInputs(inputs: readonly LintInput[]): { loaded: Loaded[]; er
         format = r.format;
       }
       loaded.push({
-        model: buildModel({ file: input.file, format, template, text: input.text, stackName: input.stackName }),
+        model: buildModel({
+          file: input.file,
+          format,
+          template,
+          text: input.text,
+          stackName: input.stackName,
+          constructPaths: input.cdk?.constructPaths,
+        }),
         input,
       });
     } catch (e) {

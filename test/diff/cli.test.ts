@@ -125,6 +125,38 @@ Resources:
     expect(r.stderr).toContain('baseline prod-web has no counterpart among the new templates');
   });
 
+  it('a construct moved in a cdk.out without path metadata: the rename names both construct paths from the manifest', async () => {
+    const assembly = (logicalId: string, path: string) => ({
+      'manifest.json': JSON.stringify({
+        version: '36.0.0',
+        artifacts: {
+          Shop: {
+            type: 'aws:cloudformation:stack',
+            properties: { templateFile: 'Shop.template.json', stackName: 'shop' },
+            metadata: { [path]: [{ type: 'aws:cdk:logicalId', data: logicalId }] },
+          },
+        },
+      }),
+      'Shop.template.json': JSON.stringify({
+        Resources: {
+          [logicalId]: { Type: 'AWS::S3::Bucket', Properties: { VersioningConfiguration: { Status: 'Enabled' } } },
+        },
+      }),
+    });
+    const files: Record<string, string> = {};
+    for (const [side, a] of [
+      ['old', assembly('Assets9A31D427', '/Shop/Assets/Resource')],
+      ['new', assembly('StorageAssets320D2163', '/Shop/Storage/Assets/Resource')],
+    ] as const)
+      for (const [name, text] of Object.entries(a)) files[`${side}/cdk.out/${name}`] = text;
+    const r = await runCli(['diff', 'old/cdk.out', 'new/cdk.out', '-f', 'json'], { cwd: tempDir(files) });
+    const [f] = diffFindings(r.stdout);
+    expect(f?.message).toContain(
+      "The CDK construct moved from 'Shop/Assets/Resource' to 'Shop/Storage/Assets/Resource', which changed its logical id",
+    );
+    expect(f?.related?.[0]?.message).toBe("deployed as 'Assets9A31D427' (Shop/Assets/Resource)");
+  });
+
   it('two folders of templates pair by their path below each folder', async () => {
     const d = tempDir({ 'v1/data.yaml': OLD, 'v1/other.yaml': NEW, 'v2/data.yaml': NEW, 'v2/other.yaml': NEW });
     const r = await runCli(['diff', 'v1', 'v2', '-f', 'json'], { cwd: d });
