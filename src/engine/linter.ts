@@ -86,11 +86,23 @@ interface Loaded {
   input: LintInput;
 }
 
+/** The content of a text that is one JSON string literal, else undefined. */
+function jsonStringContent(text: string): string | undefined {
+  if (!/^\s*"/.test(text)) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parse inputs into models. Non-templates found by discovery are skipped; other problems become errors. */
 export function loadInputs(inputs: readonly LintInput[]): { loaded: Loaded[]; errors: InputError[] } {
   const loaded: Loaded[] = [];
   const errors: InputError[] = [];
   for (const input of inputs) {
+    let text = input.text;
     try {
       let template: Record<string, unknown>;
       let format: SourceFormat = 'json';
@@ -99,7 +111,14 @@ export function loadInputs(inputs: readonly LintInput[]): { loaded: Loaded[]; er
         if (r.kind !== 'template') throw new ParseError(r.reason);
         template = r.template;
       } else {
-        const r = parseTemplate(input.text ?? '', input.file);
+        let r = parseTemplate(text ?? '', input.file);
+        // `aws cloudformation get-template --query TemplateBody --output json` gives a YAML stack's template as a
+        // JSON string: read the template inside it (locations then refer to the decoded text).
+        const inner = r.kind === 'template' ? undefined : jsonStringContent(text ?? '');
+        if (inner !== undefined) {
+          const ri = parseTemplate(inner);
+          if (ri.kind === 'template') [r, text] = [ri, inner];
+        }
         if (r.kind !== 'template') {
           if (input.explicit === false) continue;
           throw new ParseError(r.reason);
@@ -112,7 +131,7 @@ export function loadInputs(inputs: readonly LintInput[]): { loaded: Loaded[]; er
           file: input.file,
           format,
           template,
-          text: input.text,
+          text,
           stackName: input.stackName,
           constructPaths: input.cdk?.constructPaths,
         }),

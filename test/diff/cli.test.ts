@@ -64,6 +64,19 @@ describe('CLI diff mode', () => {
     expect(c.stderr).toContain('only one side of a diff can be read from stdin');
   });
 
+  it('a baseline from `aws cloudformation get-template --query TemplateBody --output json` of a YAML stack (a JSON string)', async () => {
+    const r = await runCli(['new.yaml', '--baseline', '-', '-f', 'json'], {
+      cwd: dir,
+      stdin: JSON.stringify(OLD) + '\n',
+    });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).errors).toEqual([]);
+    expect(diffFindings(r.stdout).map(brief)).toEqual([
+      'stateful-resource-replacement <stdin>:6 Jobs',
+      'stateful-resource-replacement new.yaml:5 Orders',
+    ]);
+  });
+
   it('two identical templates: nothing from the diff rules', async () => {
     const r = await runCli(['diff', 'old.yaml', 'old.yaml', '-f', 'json'], { cwd: dir });
     expect(diffFindings(r.stdout)).toEqual([]);
