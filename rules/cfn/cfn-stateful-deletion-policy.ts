@@ -133,7 +133,7 @@ export default defineRule({
               : [],
         severity,
         key: 'replace',
-        message: `${kind} '${r.logicalId}' keeps its data on deletion (DeletionPolicy: ${effective[0]}), but UpdateReplacePolicy is ${
+        message: `${kind} '${r.logicalId}' keeps its data on deletion (DeletionPolicy${r.node.DeletionPolicy === undefined ? ' not set, so' : ':'} ${effective[0]}), but UpdateReplacePolicy is ${
           r.node.UpdateReplacePolicy === undefined ? 'not set (Delete)' : 'Delete'
         }, so a change that replaces it still deletes the old data. Set UpdateReplacePolicy: ${
           SNAPSHOT_CAPABLE_TYPES.has(r.type) ? 'Snapshot or Retain' : 'Retain'

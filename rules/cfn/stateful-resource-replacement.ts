@@ -28,7 +28,14 @@ function remediation(type: string): string {
 }
 
 /** "then deletes the old one and its data (UpdateReplacePolicy is not set)" and the outcome code. */
-function fate(policy: Policy, explicit: boolean, attr: string, kind: string) {
+function fate(policy: Policy, explicit: boolean, attr: string, kind: string, type: string) {
+  // CloudFormation cannot delete a bucket that still holds objects: the deletion fails and leaves it behind.
+  if (policy === 'Delete' && type === 'AWS::S3::Bucket')
+    return {
+      outcome: 'deleted' as const,
+      text: `then tries to delete the old one (${attr} is ${explicit ? 'Delete' : 'not set'})`,
+      after: ` The application now points at an empty ${kind}; a bucket that still holds objects cannot be deleted, so the deletion fails and the old bucket is left behind, outside the stack.`,
+    };
   if (policy === 'Delete')
     return {
       outcome: 'deleted' as const,
@@ -212,7 +219,7 @@ export default defineRule({
         const v = ctx.value(r, ['Properties', p]);
         return v.kind === 'known' && v.value !== '' && !(Array.isArray(v.value) && !v.value.length);
       });
-      const f = fate(urp.policy, urp.explicit, 'UpdateReplacePolicy', kind);
+      const f = fate(urp.policy, urp.explicit, 'UpdateReplacePolicy', kind, pair.type);
       if (restore) {
         ctx.report(r, {
           path,
@@ -322,7 +329,7 @@ export default defineRule({
           continue;
         }
       }
-      const f = fate(dp.policy, dp.explicit, 'DeletionPolicy', kind);
+      const f = fate(dp.policy, dp.explicit, 'DeletionPolicy', kind, rn.old.type);
       ctx.report(rn.new, {
         key: `replaced-data-${f.outcome}`,
         related,

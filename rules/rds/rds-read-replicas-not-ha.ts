@@ -63,7 +63,7 @@ function judgePrimary(ctx: RuleContext, p: Resource): void {
       severity,
       related,
       key: 'replicas-instead-of-multi-az',
-      message: `'${p.logicalId}' has ${all.length} read replica(s) (${names(all)}) but is not Multi-AZ. Read replicas are asynchronous copies for scaling reads. RDS does not fail over to them: promotion is manual, breaks replication, gives the application a different endpoint, and loses writes that had not yet replicated. Set MultiAZ: true on '${p.logicalId}' for automatic failover, and keep the replicas for read traffic. A replica can itself be Multi-AZ if it is your DR copy.`,
+      message: `'${p.logicalId}' has ${all.length} read replica${all.length === 1 ? '' : 's'} (${names(all)}) but is not Multi-AZ. Read replicas are asynchronous copies for scaling reads. RDS does not fail over to them: promotion is manual, breaks replication, gives the application a different endpoint, and loses writes that had not yet replicated. Set MultiAZ: true on '${p.logicalId}' for automatic failover, and keep the replicas for read traffic. A replica can itself be Multi-AZ if it is your DR copy.`,
     });
     return;
   }
@@ -72,7 +72,7 @@ function judgePrimary(ctx: RuleContext, p: Resource): void {
     severity,
     related,
     key: 'dr-replica-only',
-    message: `'${p.logicalId}' is not Multi-AZ, and its only read replica(s) (${names(edges)}) are cross-Region. A cross-Region replica is disaster recovery for a Region outage; it is not high availability inside the primary Region: when the primary's AZ fails, the database is down until someone promotes the replica by hand, with a different endpoint and the loss of writes that had not yet replicated. Set MultiAZ: true on '${p.logicalId}' for automatic failover within the Region, and keep the cross-Region replica for DR.`,
+    message: `'${p.logicalId}' is not Multi-AZ, and its only read replica${edges.length === 1 ? ` (${names(edges)}) is` : `s (${names(edges)}) are`} cross-Region. A cross-Region replica is disaster recovery for a Region outage; it is not high availability inside the primary Region: when the primary's AZ fails, the database is down until someone promotes the replica by hand, with a different endpoint and the loss of writes that had not yet replicated. Set MultiAZ: true on '${p.logicalId}' for automatic failover within the Region, and keep the cross-Region replica for DR.`,
   });
 }
 

@@ -39,10 +39,19 @@ export function lintAgainstBaseline(
       new: newPaths.length === 1 ? displayPath(io.cwd, newPaths[0]!) : undefined,
     },
   });
-  result.errors.push(...old.errors);
+  // The baseline's own errors say which side they are on; a baseline without any template compares nothing.
+  result.errors.push(...old.errors.map((e) => ({ ...e, message: `baseline ${e.message}` })));
+  const baselineFiles = new Set(old.inputs.map((i) => i.file));
+  if (!result.baselineTemplates && !old.errors.length && !result.errors.some((e) => baselineFiles.has(e.file))) {
+    const shown = displayPath(io.cwd, baselinePath);
+    result.errors.push({
+      file: shown,
+      message: `baseline ${shown}: no CloudFormation template found to compare against`,
+    });
+  }
   for (const name of result.unpairedBaselines) {
     io.stderr(`archlint: note: baseline ${name} has no counterpart among the new templates; it was not compared\n`);
   }
-  const { unpairedBaselines: _unused, ...plain } = result;
+  const { unpairedBaselines: _unused, baselineTemplates: _count, ...plain } = result;
   return plain;
 }

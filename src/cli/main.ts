@@ -52,7 +52,7 @@ export function packageVersion(): string {
   return packageInfo().version;
 }
 
-function readExample(id: string, kind: 'good' | 'bad'): string | undefined {
+function readExample(id: string, kind: 'good' | 'bad' | 'baseline'): string | undefined {
   try {
     return readFileSync(join(packageInfo().root, 'examples', id, `${kind}.yaml`), 'utf8');
   } catch {
@@ -262,6 +262,34 @@ async function runLint(args: LintArgs, io: CliIO): Promise<number> {
   return exitCode(result, args.failOn);
 }
 
+/** A single-value option given more than once (`npm run lint -- -f json` after the script's own -f): the last wins. */
+function last(v: string | string[]): string {
+  return Array.isArray(v) ? v[v.length - 1]! : v;
+}
+
+/**
+ * `-p`, `--rule` and `--baseline-parameters` take several values, so yargs also takes the paths written after
+ * them (`archlint -p Env=prod template.yaml`): a value without "=" is a path, returned in `spilled`.
+ */
+function keyValueOptions(a: { parameters?: unknown; rule?: unknown; 'baseline-parameters'?: unknown }): {
+  spilled: string[];
+  parameters?: string[];
+  rule?: string[];
+  baselineParameters?: string[];
+} {
+  const spilled: string[] = [];
+  const keyValues = (list: unknown): string[] | undefined =>
+    (list as readonly (string | number)[] | undefined)
+      ?.map(String)
+      .filter((v) => v.includes('=') || (spilled.push(v), false));
+  return {
+    parameters: keyValues(a.parameters),
+    rule: keyValues(a.rule),
+    baselineParameters: keyValues(a['baseline-parameters']),
+    spilled,
+  };
+}
+
 /** The CLI. Returns the exit code; never calls process.exit. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   let code = 0;
@@ -275,13 +303,20 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     )
     .parserConfiguration({ 'boolean-negation': true })
     .option('format', {
+      coerce: last,
       alias: 'f',
       choices: ['stylish', 'json', 'sarif', 'junit', 'github', 'markdown'] as const,
       default: 'stylish' as const,
       describe: 'Output format',
     })
-    .option('output', { alias: 'o', type: 'string', describe: 'Write the report to a file instead of stdout' })
+    .option('output', {
+      alias: 'o',
+      type: 'string',
+      coerce: last,
+      describe: 'Write the report to a file instead of stdout',
+    })
     .option('config', {
+      coerce: last,
       alias: 'c',
       type: 'string',
       describe: 'Config file (default: archlint.config.yaml|json found upward)',
@@ -294,6 +329,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     })
     .option('rule', { type: 'string', array: true, describe: 'Rule override: id=off|info|warning|error' })
     .option('fail-on', {
+      coerce: last,
       choices: ['error', 'warning', 'info', 'none'] as const,
       default: 'error' as const,
       describe: 'Lowest severity that makes the exit code 1',
@@ -315,18 +351,22 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       describe: 'Colour output on a terminal (--no-color to disable)',
     })
     .option('environment', {
+      coerce: last,
       choices: ['prod', 'nonprod'] as const,
       describe: 'Classify every stack as prod or nonprod',
     })
     .option('baseline-fingerprints', {
+      coerce: last,
       type: 'string',
       describe: 'JSON file of accepted finding fingerprints (reported as suppressed)',
     })
     .option('write-baseline-fingerprints', {
+      coerce: last,
       type: 'string',
       describe: 'Write the fingerprints of all current findings to this file',
     })
     .option('baseline', {
+      coerce: last,
       type: 'string',
       describe: 'Diff mode: the deployed template, folder or cdk.out (- for stdin) to judge the change against',
     })
@@ -340,13 +380,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       'Lint templates (files, folders, cdk.out, - for stdin)',
       (y) => y.positional('paths', { type: 'string', array: true, default: [] as string[] }),
       async (a) => {
-        // `-p` and `--rule` take several values, so yargs also takes the paths written after them
-        // (`archlint -p Env=prod template.yaml`): a value without "=" is a path.
-        const spilled: string[] = [];
-        const keyValues = (list: readonly (string | number)[] | undefined): string[] | undefined =>
-          list?.map(String).filter((v) => v.includes('=') || (spilled.push(v), false));
-        const parameters = keyValues(a.parameters);
-        const rule = keyValues(a.rule);
+        const { spilled, parameters, rule, baselineParameters } = keyValueOptions(a);
         code = await runLint(
           {
             paths: [...((a.paths as string[]) ?? []), ...spilled].map(undash),
@@ -363,30 +397,40 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
             baselineFingerprints: a['baseline-fingerprints'],
             writeBaselineFingerprints: a['write-baseline-fingerprints'],
             baseline: a.baseline,
-            baselineParameters: a['baseline-parameters'],
+            baselineParameters,
           },
           io,
         );
       },
     )
     .command(
-      'diff <old> <new>',
+      'diff [old] [new]',
       'Judge a change: lint <new> against the deployed <old> (files, folders, cdk.out; - for stdin on one side)',
       (y) =>
         y
-          .positional('old', { type: 'string', demandOption: true, describe: 'The deployed template(s)' })
-          .positional('new', { type: 'string', demandOption: true, describe: 'The template(s) about to be deployed' }),
+          .positional('old', { type: 'string', describe: 'The deployed template(s)' })
+          .positional('new', { type: 'string', describe: 'The template(s) about to be deployed' }),
       async (a) => {
         if (a.baseline !== undefined)
           throw new UsageError('archlint diff takes the baseline as <old>; drop --baseline');
+        // The sides are checked here rather than by yargs, which counts them before the paths that -p took.
+        const { spilled, parameters, rule, baselineParameters } = keyValueOptions(a);
+        const sides = [a.old, a.new].filter((p) => p !== undefined).map(String);
+        sides.push(...spilled);
+        sides.sort((x, y) => argv.indexOf(x) - argv.indexOf(y));
+        if (sides.length !== 2)
+          throw new UsageError(
+            `archlint diff needs two paths, <old> (deployed) and <new>; got ${sides.length ? sides.map(undash).join(' ') : 'none'}`,
+          );
+        const [oldSide, newSide] = sides as [string, string];
         code = await runLint(
           {
-            paths: [String(a.new)],
+            paths: [newSide],
             format: a.format as FormatName,
             output: a.output,
             config: a.config,
-            parameters: a.parameters,
-            rule: a.rule,
+            parameters,
+            rule,
             failOn: a['fail-on'] as Severity | 'none',
             showUnknown: a['show-unknown'],
             quiet: a.quiet,
@@ -394,8 +438,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
             environment: a.environment as 'prod' | 'nonprod' | undefined,
             baselineFingerprints: a['baseline-fingerprints'],
             writeBaselineFingerprints: a['write-baseline-fingerprints'],
-            baseline: String(a.old),
-            baselineParameters: a['baseline-parameters'],
+            baseline: oldSide,
+            baselineParameters,
           },
           io,
         );
@@ -415,7 +459,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       (y) => y.positional('rule-id', { type: 'string', demandOption: true }),
       (a) => {
         const id = String(a['rule-id']);
-        const text = explainRule(builtinRules, id, { bad: readExample(id, 'bad'), good: readExample(id, 'good') });
+        const text = explainRule(builtinRules, id, {
+          bad: readExample(id, 'bad'),
+          good: readExample(id, 'good'),
+          baseline: readExample(id, 'baseline'),
+        });
         if (text === undefined) {
           io.stderr(`archlint: unknown rule "${String(a['rule-id'])}"; run \`archlint rules\` for the list\n`);
           code = 2;

@@ -34,7 +34,7 @@ export function listRules(rules: readonly Rule[], format: 'text' | 'json'): stri
 export function explainRule(
   rules: readonly Rule[],
   id: string,
-  examples?: { good?: string; bad?: string },
+  examples?: { good?: string; bad?: string; baseline?: string },
 ): string | undefined {
   const r = rules.find((x) => x.id === id);
   if (!r) return undefined;
@@ -55,6 +55,16 @@ export function explainRule(
     ...r.citations.map((c) => `  - ${c}`),
     '',
   ];
+  // Diff rules judge a change: their examples are linted against a deployed template.
+  if (examples?.baseline) {
+    out.push(
+      'Deployed template (baseline)',
+      `  The examples below are linted against it: archlint examples/${r.id}/bad.yaml --baseline examples/${r.id}/baseline.yaml`,
+      '',
+      indent(examples.baseline),
+      '',
+    );
+  }
   if (examples?.bad) out.push('Failing example', indent(examples.bad), '');
   if (examples?.good) out.push('Passing example', indent(examples.good), '');
   return out.filter((l, i, a) => !(l === '' && a[i - 1] === '')).join('\n');

@@ -117,7 +117,7 @@ export function kindOf(type: string): string {
     'AWS::EC2::Volume': 'EBS volume',
     'AWS::EFS::FileSystem': 'EFS file system',
     'AWS::SQS::Queue': 'SQS queue',
-    'AWS::Logs::LogGroup': 'log group',
+    'AWS::Logs::LogGroup': 'CloudWatch Logs log group',
     'AWS::KMS::Key': 'KMS key',
   };
   return known[type] ?? type.replace(/^AWS::/, '').replace(/::/g, ' ');
@@ -162,8 +162,7 @@ export const DATA_REMEDIATION: Readonly<Record<string, string>> = {
     'A key schema change means a new table: export it to S3 or back it up first, then import or backfill the new table and switch over. A fixed TableName blocks the replacement outright',
   'AWS::DynamoDB::GlobalTable':
     'A key schema change means a new table: export it to S3 or back it up first, then import or backfill the new table and switch over. A fixed TableName blocks the replacement outright',
-  'AWS::S3::Bucket':
-    'The new bucket is empty, and CloudFormation cannot delete the old bucket while it still holds objects, so the deletion fails and the bucket is left behind. Copy the objects with S3 Batch Operations or DataSync',
+  'AWS::S3::Bucket': 'Copy the objects with S3 Batch Operations or DataSync',
   'AWS::EFS::FileSystem': 'Restore the data from AWS Backup, or copy it with DataSync',
   'AWS::EC2::Volume': 'Take a snapshot, then create the new volume from it (SnapshotId)',
   'AWS::ElastiCache::ReplicationGroup': 'Take a snapshot, then restore it into the new cache with SnapshotName',

@@ -31,6 +31,8 @@ export interface PreparedBaseline {
   errors: InputError[];
   /** Baseline templates that no new template was paired with (after linting). */
   unpaired(): TemplateModel[];
+  /** The number of baseline templates read. */
+  templates: number;
 }
 
 function relativeTo(root: string | undefined, file: string): string {
@@ -107,6 +109,7 @@ export function prepareBaseline(options: DiffModeOptions, config: Config): Prepa
       if (match && !used.has(match.model)) attach(ctx, match);
     },
     unpaired: () => loaded.map((l) => l.model).filter((m) => !used.has(m)),
+    templates: loaded.length,
   };
 }
 
@@ -117,10 +120,14 @@ export function prepareBaseline(options: DiffModeOptions, config: Config): Prepa
 export function lintWithBaseline(
   inputs: readonly LintInput[],
   options: Omit<LintOptions, 'extendContext'> & DiffModeOptions,
-): LintResult & { unpairedBaselines: string[] } {
+): LintResult & { unpairedBaselines: string[]; baselineTemplates: number } {
   const config = options.config ?? emptyConfig();
   const prepared = prepareBaseline(options, config);
   const result = lintTemplates(inputs, { ...options, config, extendContext: prepared.extendContext });
   result.errors.push(...prepared.errors);
-  return { ...result, unpairedBaselines: prepared.unpaired().map((m) => m.stackName ?? m.file) };
+  return {
+    ...result,
+    unpairedBaselines: prepared.unpaired().map((m) => m.stackName ?? m.file),
+    baselineTemplates: prepared.templates,
+  };
 }

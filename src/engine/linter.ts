@@ -67,6 +67,11 @@ interface RawFinding {
   severity: Severity;
   message: string;
   model: TemplateModel;
+  /**
+   * The template being linted. It differs from `model` for a finding reported in another template (diff mode:
+   * a removed resource in the baseline), which takes its suppressions, fingerprint file and stack from here.
+   */
+  owner: TemplateModel;
   resource?: Resource;
   /** Path from the template root. */
   path: PathSegment[];
@@ -81,11 +86,23 @@ interface Loaded {
   input: LintInput;
 }
 
+/** The content of a text that is one JSON string literal, else undefined. */
+function jsonStringContent(text: string): string | undefined {
+  if (!/^\s*"/.test(text)) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parse inputs into models. Non-templates found by discovery are skipped; other problems become errors. */
 export function loadInputs(inputs: readonly LintInput[]): { loaded: Loaded[]; errors: InputError[] } {
   const loaded: Loaded[] = [];
   const errors: InputError[] = [];
   for (const input of inputs) {
+    let text = input.text;
     try {
       let template: Record<string, unknown>;
       let format: SourceFormat = 'json';
@@ -94,7 +111,14 @@ export function loadInputs(inputs: readonly LintInput[]): { loaded: Loaded[]; er
         if (r.kind !== 'template') throw new ParseError(r.reason);
         template = r.template;
       } else {
-        const r = parseTemplate(input.text ?? '', input.file);
+        let r = parseTemplate(text ?? '', input.file);
+        // `aws cloudformation get-template --query TemplateBody --output json` gives a YAML stack's template as a
+        // JSON string: read the template inside it (locations then refer to the decoded text).
+        const inner = r.kind === 'template' ? undefined : jsonStringContent(text ?? '');
+        if (inner !== undefined) {
+          const ri = parseTemplate(inner);
+          if (ri.kind === 'template') [r, text] = [ri, inner];
+        }
         if (r.kind !== 'template') {
           if (input.explicit === false) continue;
           throw new ParseError(r.reason);
@@ -103,7 +127,14 @@ export function loadInputs(inputs: readonly LintInput[]): { loaded: Loaded[]; er
         format = r.format;
       }
       loaded.push({
-        model: buildModel({ file: input.file, format, template, text: input.text, stackName: input.stackName }),
+        model: buildModel({
+          file: input.file,
+          format,
+          template,
+          text,
+          stackName: input.stackName,
+          constructPaths: input.cdk?.constructPaths,
+        }),
         input,
       });
     } catch (e) {
@@ -251,6 +282,7 @@ export function lintTemplates(inputs: readonly LintInput[], options: LintOptions
               severity: opts.severity ?? rule.severity,
               message: opts.message,
               model: target,
+              owner: model,
               resource,
               path: resource ? ['Resources', resource.logicalId, ...relPath] : relPath,
               relPath,
@@ -288,6 +320,7 @@ export function lintTemplates(inputs: readonly LintInput[], options: LintOptions
         severity: 'error',
         message: `internal error in rule ${rule.id}${resource ? ` on ${resource.logicalId}` : ''}: ${err?.message ?? String(e)}`,
         model,
+        owner: model,
         resource,
         path: resource ? ['Resources', resource.logicalId] : [],
         relPath: [],
@@ -337,6 +370,7 @@ export function lintTemplates(inputs: readonly LintInput[], options: LintOptions
           ? `${what} names a rule archlint does not have, so it suppresses nothing; check the id (archlint rules lists them)`
           : `${what} has no reason, so it is not honoured; add a reason`,
         model,
+        owner: model,
         resource: s.logicalId ? model.resources.get(s.logicalId) : undefined,
         path: s.path,
         relPath: s.logicalId ? s.path.slice(2) : s.path,
@@ -402,7 +436,7 @@ function finalize(
     });
     const fingerprint = fingerprintOf(
       f.ruleId,
-      fingerprintFileOf.get(f.model) ?? f.model.file,
+      fingerprintFileOf.get(f.owner) ?? f.owner.file,
       f.resource?.logicalId,
       f.relPath,
       f.key,
@@ -425,10 +459,10 @@ function finalize(
       ...(related.length ? { related } : {}),
       fingerprint,
       ...(f.rule ? { remediation: f.rule.remediation } : {}),
-      ...(stackOf.get(f.model) ? { stack: stackOf.get(f.model) } : {}),
+      ...(stackOf.get(f.owner) ? { stack: stackOf.get(f.owner) } : {}),
     };
     const sup =
-      f.ruleId === SUPPRESSION_RULE ? undefined : suppressionsByModel.get(f.model)?.find(f.ruleId, f.resource);
+      f.ruleId === SUPPRESSION_RULE ? undefined : suppressionsByModel.get(f.owner)?.find(f.ruleId, f.resource);
     if (sup) finding.suppressed = { kind: sup.kind, reason: sup.reason! };
     else if (baseline?.has(fingerprint))
       finding.suppressed = { kind: 'baseline', reason: 'accepted in the baseline file' };

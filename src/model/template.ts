@@ -63,6 +63,11 @@ export interface ModelSource {
   template: Record<string, unknown>;
   text?: string;
   stackName?: string;
+  /**
+   * Logical id -> CDK construct path from the cloud assembly's metadata, for resources whose template carries no
+   * `aws:cdk:path` (synthesized without path metadata).
+   */
+  constructPaths?: Readonly<Record<string, string>>;
 }
 
 export function buildModel(src: ModelSource): TemplateModel {
@@ -78,7 +83,11 @@ export function buildModel(src: ModelSource): TemplateModel {
       : typeof node.DependsOn === 'string'
         ? [node.DependsOn]
         : [];
-    const cdkPath = metadata['aws:cdk:path'];
+    const cdkPath =
+      metadata['aws:cdk:path'] ??
+      (src.constructPaths && Object.prototype.hasOwnProperty.call(src.constructPaths, logicalId)
+        ? src.constructPaths[logicalId]
+        : undefined);
     const r: Resource = {
       logicalId,
       type,

@@ -138,6 +138,20 @@ describe('configuration file', () => {
   });
 });
 
+describe("an option given twice (a script's option, then `npm run lint -- <option>`)", () => {
+  it('the last value wins, for every single-value option', async () => {
+    const t = 'examples/s3-public-access/bad.yaml';
+    const gate = await runCli([t, '--fail-on', 'error', '--fail-on', 'error', '-q']);
+    expect(gate.code).toBe(1);
+    const format = await runCli([t, '-f', 'stylish', '-f', 'json', '--fail-on', 'none', '--fail-on', 'error']);
+    expect(format.stderr).toBe('');
+    expect(format.code).toBe(1);
+    expect(JSON.parse(format.stdout).summary.errors).toBeGreaterThan(0);
+    const env = await runCli([t, '--environment', 'prod', '--environment', 'nonprod', '-f', 'json']);
+    expect(env.stderr).toBe('');
+  });
+});
+
 describe('rules and explain', () => {
   it('lists rules, as JSON metadata too', async () => {
     const r = await runCli(['rules']);
@@ -152,6 +166,18 @@ describe('rules and explain', () => {
     expect(r.stdout).toMatch(/How to fix/);
     expect(r.stdout).toMatch(/Failing example/);
     expect((await runCli(['explain', 'nope'])).code).toBe(2);
+  });
+  it('explains a diff rule with the deployed template its examples are linted against', async () => {
+    const r = await runCli(['explain', 'rds-encryption-change']);
+    expect(r.code).toBe(0);
+    const baseline = r.stdout.indexOf('Deployed template (baseline)');
+    expect(baseline).toBeGreaterThan(0);
+    expect(baseline).toBeLessThan(r.stdout.indexOf('Failing example'));
+    expect(r.stdout).toContain(
+      'archlint examples/rds-encryption-change/bad.yaml --baseline examples/rds-encryption-change/baseline.yaml',
+    );
+    const plain = await runCli(['explain', 'sg-admin-ports-open-to-internet']);
+    expect(plain.stdout).not.toContain('baseline');
   });
 });
 

@@ -78,6 +78,14 @@ describe('every format carries file, line and column', () => {
   });
 });
 
+describe('summary line', () => {
+  it('counts one template and one resource in the singular (stylish, markdown)', async () => {
+    const dir = tempDir({ 't.yaml': 'Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n' });
+    expect((await runCli(['t.yaml'], { cwd: dir })).stdout).toContain('No problems in 1 template (1 resource)\n');
+    expect((await runCli(['t.yaml', '-f', 'markdown'], { cwd: dir })).stdout).toContain('in 1 template (1 resource)\n');
+  });
+});
+
 describe('--show-unknown in every format', () => {
   const dir = tempDir({
     'p.yaml': `Parameters:\n  Src: { Type: String }\nResources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: x\n      SecurityGroupIngress:\n        - { IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref Src }\n`,

@@ -52,6 +52,23 @@ describe(ID, () => {
     expect(tagged.findings.find((f) => f.ruleId === ID)!.severity).toBe('error');
   });
 
+  it('says whether the DeletionPolicy that keeps the data is written or the RDS default', () => {
+    const message = (text: string) => lintYaml(text).findings.find((f) => f.ruleId === ID)!.message;
+    expect(message(one('AWS::RDS::DBCluster'))).toContain(
+      "RDS DB cluster 'R' keeps its data on deletion (DeletionPolicy not set, so Snapshot), but UpdateReplacePolicy is not set (Delete)",
+    );
+    expect(message(one('AWS::RDS::DBCluster', '    DeletionPolicy: Snapshot\n'))).toContain(
+      'keeps its data on deletion (DeletionPolicy: Snapshot), but',
+    );
+  });
+
+  it('names a log group like the other data stores, capitalised at the start of the message', () => {
+    const r = lintYaml(one('AWS::Logs::LogGroup'));
+    expect(r.findings.find((f) => f.ruleId === ID)!.message).toMatch(
+      /^CloudWatch Logs log group 'R' has no DeletionPolicy/,
+    );
+  });
+
   it('follows a DeletionPolicy chosen by a condition only when it is known', () => {
     const t = `Parameters:\n  Env: { Type: String }\nConditions:\n  Prod: !Equals [!Ref Env, prod]\n${one(
       'AWS::DynamoDB::Table',

@@ -52,14 +52,14 @@ const rows: Row[] = [
         logicalId: 'Primary',
         severity: 'error',
         message:
-          "'Primary' has 2 read replica(s) ('ReplicaA', 'ReplicaB') but is not Multi-AZ. Read replicas are asynchronous copies for scaling reads. RDS does not fail over to them: promotion is manual, breaks replication, gives the application a different endpoint, and loses writes that had not yet replicated. Set MultiAZ: true on 'Primary' for automatic failover, and keep the replicas for read traffic. A replica can itself be Multi-AZ if it is your DR copy.",
+          "'Primary' has 2 read replicas ('ReplicaA', 'ReplicaB') but is not Multi-AZ. Read replicas are asynchronous copies for scaling reads. RDS does not fail over to them: promotion is manual, breaks replication, gives the application a different endpoint, and loses writes that had not yet replicated. Set MultiAZ: true on 'Primary' for automatic failover, and keep the replicas for read traffic. A replica can itself be Multi-AZ if it is your DR copy.",
       },
     ],
   },
   {
     name: 'replicas-instead-of-multi-az: warning when unclassified, at the resource when MultiAZ is absent',
     resources: primary('', undefined, `\n  # expect: ${ID}`) + replica('Replica', 'orders-primary'),
-    expected: [{ logicalId: 'Primary', severity: 'warning' }],
+    expected: [{ logicalId: 'Primary', severity: 'warning', message: "'Primary' has 1 read replica ('Replica') but" }],
   },
   {
     name: 'replicas-instead-of-multi-az: warning for non-prod (error (prod) / warning)',
@@ -78,7 +78,7 @@ const rows: Row[] = [
         '      SourceRegion: us-east-1\n      KmsKeyId: arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\n',
       ),
     expected: [
-      { logicalId: 'Primary', severity: 'error', message: "its only read replica(s) ('DrReplica') are cross-Region" },
+      { logicalId: 'Primary', severity: 'error', message: "its only read replica ('DrReplica') is cross-Region" },
     ],
   },
   {

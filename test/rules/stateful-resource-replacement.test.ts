@@ -332,6 +332,27 @@ ${extra}  ${id}:
     );
   });
 
+  it("an S3 bucket's fate: a retained bucket is not said to fail deletion; a deleted one is not said to lose its data", () => {
+    const bucket = (id: string, policy: string) => `Resources:
+  ${id}:
+    Type: AWS::S3::Bucket
+${policy}    Properties:
+      VersioningConfiguration: { Status: Enabled }
+      Tags: [{ Key: a, Value: b }]
+`;
+    const message = (policy: string) =>
+      lintDiff(bucket('AssetsA1', policy), bucket('StorageAssetsB2', policy)).findings.find((f) => f.ruleId === ID)!
+        .message;
+    const retained = message('    DeletionPolicy: Retain\n');
+    expect(retained).toContain('without deleting it (DeletionPolicy: Retain)');
+    expect(retained).toContain('Copy the objects with S3 Batch Operations or DataSync');
+    expect(retained).not.toMatch(/deletion fails|cannot delete/);
+    const deleted = message('');
+    expect(deleted).toContain("then tries to delete 'AssetsA1' (DeletionPolicy is not set)");
+    expect(deleted).toContain('a bucket that still holds objects cannot be deleted');
+    expect(deleted).not.toContain('and its data');
+  });
+
   it('rename threshold: 4 of 5 equal properties is a rename, 3 of 5 is a removal and an addition', () => {
     const q = (id: string, a: number, b: number, e = '') => `Resources:
 ${e}  ${id}:

@@ -9,7 +9,7 @@ export const markdown: Formatter = (result, ctx) => {
   const lines: string[] = ['## archlint', ''];
   const icon = s.errors ? ':x:' : s.warnings ? ':warning:' : ':white_check_mark:';
   lines.push(
-    `${icon} **${s.errors} error${s.errors === 1 ? '' : 's'}, ${s.warnings} warning${s.warnings === 1 ? '' : 's'}, ${s.infos} info** in ${s.files} template${s.files === 1 ? '' : 's'} (${s.resources} resources)` +
+    `${icon} **${s.errors} error${s.errors === 1 ? '' : 's'}, ${s.warnings} warning${s.warnings === 1 ? '' : 's'}, ${s.infos} info** in ${s.files} template${s.files === 1 ? '' : 's'} (${s.resources} resource${s.resources === 1 ? '' : 's'})` +
       (s.suppressed ? `, ${s.suppressed} suppressed` : '') +
       (result.errors.length ? `, ${result.errors.length} input error${result.errors.length === 1 ? '' : 's'}` : ''),
     '',

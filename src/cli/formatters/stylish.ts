@@ -75,7 +75,7 @@ export const stylish: Formatter = (result, ctx) => {
   lines.push(
     paint(
       problems ? (s.errors ? C.red : C.yellow) : '',
-      `${problems ? '✖' : '✔'} ${head} in ${s.files} template${s.files === 1 ? '' : 's'} (${s.resources} resources)${tail.length ? `; ${tail.join(', ')}` : ''}`,
+      `${problems ? '✖' : '✔'} ${head} in ${s.files} template${s.files === 1 ? '' : 's'} (${s.resources} resource${s.resources === 1 ? '' : 's'})${tail.length ? `; ${tail.join(', ')}` : ''}`,
     ),
   );
   return lines.join('\n') + '\n';
