@@ -139,7 +139,12 @@ export function resolveCliConfig(
       throw new UsageError(`--rule ${id}=${sev}: use off, info, warning or error`);
     }
   }
-  config = mergeConfig(config, { rules, parameters: parseKeyValues(args.parameters, '--parameters') });
+  // `-p AWS::Region=eu-west-1` sets a pseudo parameter; other keys are template parameters.
+  const given = parseKeyValues(args.parameters, '--parameters');
+  const parameters = Object.create(null) as Record<string, string>;
+  const pseudoParameters = Object.create(null) as Record<string, string>;
+  for (const [k, v] of Object.entries(given)) (k.startsWith('AWS::') ? pseudoParameters : parameters)[k] = v;
+  config = mergeConfig(config, { rules, parameters, pseudoParameters });
   if (args.environment)
     config.environments = { ...config.environments, default: args.environment, prod: undefined, nonprod: undefined };
   return config;

@@ -231,3 +231,24 @@ describe('strictness of the command line', () => {
     expect(strict.stdout).toMatch(/w\.yaml:2:3 {2}warning .*cfn-stateful-deletion-policy$/m);
   });
 });
+
+describe('pseudo parameters on the command line', () => {
+  it('-p AWS::StackName=... classifies the stack like config pseudoParameters do', async () => {
+    const dir = tempDir({
+      'archlint.config.yaml': 'environments:\n  prod:\n    stackNames: ["*-prod"]\n',
+      't.yaml': `Resources:\n  Table:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      KeySchema: [{ AttributeName: pk, KeyType: HASH }]\n      AttributeDefinitions: [{ AttributeName: pk, AttributeType: S }]\n      BillingMode: PAY_PER_REQUEST\n`,
+    });
+    const dev = JSON.parse(
+      (await runCli(['t.yaml', '-f', 'json', '-p', 'AWS::StackName=orders-dev'], { cwd: dir })).stdout,
+    );
+    expect(dev.findings.find((f: { ruleId: string }) => f.ruleId === 'cfn-stateful-deletion-policy').severity).toBe(
+      'warning',
+    );
+    const prod = JSON.parse(
+      (await runCli(['t.yaml', '-f', 'json', '-p', 'AWS::StackName=orders-prod'], { cwd: dir })).stdout,
+    );
+    expect(prod.findings.find((f: { ruleId: string }) => f.ruleId === 'cfn-stateful-deletion-policy').severity).toBe(
+      'error',
+    );
+  });
+});
