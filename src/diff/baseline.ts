@@ -3,13 +3,18 @@
  * templates as usual; diff rules read `ctx.baseline`, which this adapter sets through the `extendContext`
  * hook of `lintTemplates`. Pure: the caller reads the files.
  */
-import { classifyEnvironment, emptyConfig, type Config } from '../engine/config';
-import type { BaselineContext, TemplateContext, ViewFactory } from '../engine/context';
-import { lintTemplates, loadInputs, type LintInput, type LintOptions } from '../engine/linter';
-import { ReferenceGraph } from '../model/graph';
+import { emptyConfig, type Config } from '../engine/config';
+import type { BaselineContext, TemplateContext } from '../engine/context';
+import {
+  createTemplateContext,
+  lintTemplates,
+  loadInputs,
+  pseudoFor,
+  type LintInput,
+  type LintOptions,
+} from '../engine/linter';
 import type { TemplateModel } from '../model/template';
-import { Evaluator } from '../model/values';
-import type { Environment, InputError, LintResult } from '../types';
+import type { InputError, LintResult } from '../types';
 import { computeDiff, type DiffOptions } from './diff';
 import type { TemplateDiff } from './types';
 
@@ -50,35 +55,11 @@ function baselineContext(
   parameters: Readonly<Record<string, unknown>>,
   diff: (self: BaselineContext) => TemplateDiff,
 ): BaselineContext {
-  const pseudo: Record<string, unknown> = { ...config.pseudoParameters };
-  if (input.stackName && pseudo['AWS::StackName'] === undefined) pseudo['AWS::StackName'] = input.stackName;
-  const evaluator = new Evaluator(model, { parameters, pseudo });
-  const stackTags = input.stackTags ?? {};
-  const stackEnv = classifyEnvironment(config, model.stackName, stackTags);
-  let graph: ReferenceGraph | undefined;
+  const base = createTemplateContext(model, input, config, models, { parameters, pseudo: pseudoFor(config, input) });
   let computed: TemplateDiff | undefined;
-  const views = new Map<ViewFactory<unknown>, unknown>();
-  const ctx: BaselineContext = {
-    model,
-    evaluator,
-    get graph() {
-      return (graph ??= new ReferenceGraph(model));
-    },
-    config,
-    models,
-    stackTags,
-    value: (resource, path) => evaluator.at(resource, path),
-    exists: (resource) => evaluator.exists(resource),
-    environment: (): Environment => stackEnv,
-    view<T>(factory: ViewFactory<T>): T {
-      if (!views.has(factory)) views.set(factory, factory.build(ctx));
-      return views.get(factory) as T;
-    },
-    extensions: {},
-    get diff() {
-      return (computed ??= diff(ctx));
-    },
-  };
+  const ctx = Object.create(base, {
+    diff: { get: () => (computed ??= diff(ctx)), enumerable: true },
+  }) as BaselineContext;
   return ctx;
 }
 

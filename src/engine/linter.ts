@@ -3,7 +3,7 @@ import { parseTemplate, ParseError, type SourceFormat, isRecord, ownString } fro
 import { SourceLocator } from '../parse/source-map';
 import { buildModel, type Resource, type TemplateModel } from '../model/template';
 import { ReferenceGraph } from '../model/graph';
-import { Evaluator, known, type Value } from '../model/values';
+import { Evaluator, known, type EvalEnv, type Value } from '../model/values';
 import { classifyEnvironment, emptyConfig, type Config } from './config';
 import type { RelatedInput, ReportOptions, RuleContext, TemplateContext, ViewFactory } from './context';
 import type { Rule } from './rule';
@@ -168,7 +168,48 @@ function collectExports(loaded: readonly Loaded[], config: Config): Map<string, 
   return exported;
 }
 
-function pseudoFor(config: Config, input: LintInput): Record<string, unknown> {
+/**
+ * The context of one template: its evaluator, lazy reference graph, memoised views and environment.
+ * Used for the linted templates and, in diff mode, for their baselines.
+ */
+export function createTemplateContext(
+  model: TemplateModel,
+  input: LintInput,
+  config: Config,
+  models: readonly TemplateModel[],
+  env: EvalEnv,
+): TemplateContext {
+  const evaluator = new Evaluator(model, env);
+  let graph: ReferenceGraph | undefined;
+  const views = new Map<ViewFactory<unknown>, unknown>();
+  const stackTags = input.stackTags ?? {};
+  const stackName = model.stackName ?? config.pseudoParameters['AWS::StackName'];
+  const stackEnv = input.environment ?? classifyEnvironment(config, stackName, stackTags);
+  const tctx: TemplateContext = {
+    model,
+    evaluator,
+    get graph() {
+      return (graph ??= new ReferenceGraph(model));
+    },
+    config,
+    models,
+    stackTags,
+    value: (resource, path) => evaluator.at(resource, path),
+    exists: (resource) => evaluator.exists(resource),
+    environment: (resource?: Resource): Environment => {
+      if (!resource || stackEnv !== 'unclassified') return stackEnv;
+      return classifyEnvironment(config, stackName, { ...stackTags, ...resourceTags(resource, evaluator) });
+    },
+    view<T>(factory: ViewFactory<T>): T {
+      if (!views.has(factory)) views.set(factory, factory.build(tctx));
+      return views.get(factory) as T;
+    },
+    extensions: {},
+  };
+  return tctx;
+}
+
+export function pseudoFor(config: Config, input: LintInput): Record<string, unknown> {
   const p: Record<string, unknown> = { ...config.pseudoParameters };
   if (input.stackName && p['AWS::StackName'] === undefined) p['AWS::StackName'] = input.stackName;
   return p;
@@ -224,37 +265,12 @@ export function lintTemplates(inputs: readonly LintInput[], options: LintOptions
   let resourceCount = 0;
   for (const { model, input } of loaded) {
     resourceCount += model.resources.size;
-    const evaluator = new Evaluator(model, {
+    const tctx = createTemplateContext(model, input, config, models, {
       parameters: config.parameters,
       pseudo: pseudoFor(config, input),
       imports: stackExports,
     });
-    let graph: ReferenceGraph | undefined;
-    const views = new Map<ViewFactory<unknown>, unknown>();
-    const stackTags = input.stackTags ?? {};
-    const stackName = model.stackName ?? config.pseudoParameters['AWS::StackName'];
-    const stackEnv = input.environment ?? classifyEnvironment(config, stackName, stackTags);
-    const tctx: TemplateContext = {
-      model,
-      evaluator,
-      get graph() {
-        return (graph ??= new ReferenceGraph(model));
-      },
-      config,
-      models,
-      stackTags,
-      value: (resource, path) => evaluator.at(resource, path),
-      exists: (resource) => evaluator.exists(resource),
-      environment: (resource?: Resource): Environment => {
-        if (!resource || stackEnv !== 'unclassified') return stackEnv;
-        return classifyEnvironment(config, stackName, { ...stackTags, ...resourceTags(resource, evaluator) });
-      },
-      view<T>(factory: ViewFactory<T>): T {
-        if (!views.has(factory)) views.set(factory, factory.build(tctx));
-        return views.get(factory) as T;
-      },
-      extensions: {},
-    };
+    const evaluator = tctx.evaluator;
     options.extendContext?.(tctx, models);
 
     const makeCtx = (rule: Rule): RuleContext => {
