@@ -295,6 +295,45 @@ function keyValueOptions(a: { parameters?: unknown; rule?: unknown; 'baseline-pa
   };
 }
 
+/** The parsed options shared by the lint and diff commands. */
+interface CommonOptions {
+  format?: unknown;
+  output?: string;
+  config?: string;
+  'fail-on'?: unknown;
+  'show-unknown'?: boolean;
+  quiet?: boolean;
+  color?: boolean;
+  environment?: unknown;
+  'baseline-fingerprints'?: string;
+  'write-baseline-fingerprints'?: string;
+}
+
+function lintArgs(
+  a: CommonOptions,
+  kv: ReturnType<typeof keyValueOptions>,
+  paths: string[],
+  baseline: string | undefined,
+): LintArgs {
+  return {
+    paths,
+    format: a.format as FormatName,
+    output: a.output,
+    config: a.config,
+    parameters: kv.parameters,
+    rule: kv.rule,
+    failOn: a['fail-on'] as Severity | 'none',
+    showUnknown: !!a['show-unknown'],
+    quiet: !!a.quiet,
+    color: a.color !== false,
+    environment: a.environment as 'prod' | 'nonprod' | undefined,
+    baselineFingerprints: a['baseline-fingerprints'],
+    writeBaselineFingerprints: a['write-baseline-fingerprints'],
+    baseline,
+    baselineParameters: kv.baselineParameters,
+  };
+}
+
 /** The CLI. Returns the exit code; never calls process.exit. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   let code = 0;
@@ -385,27 +424,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       'Lint templates (files, folders, cdk.out, - for stdin)',
       (y) => y.positional('paths', { type: 'string', array: true, default: [] as string[] }),
       async (a) => {
-        const { spilled, parameters, rule, baselineParameters } = keyValueOptions(a);
-        code = await runLint(
-          {
-            paths: [...((a.paths as string[]) ?? []), ...spilled].map(undash),
-            format: a.format as FormatName,
-            output: a.output,
-            config: a.config,
-            parameters,
-            rule,
-            failOn: a['fail-on'] as Severity | 'none',
-            showUnknown: a['show-unknown'],
-            quiet: a.quiet,
-            color: a.color,
-            environment: a.environment as 'prod' | 'nonprod' | undefined,
-            baselineFingerprints: a['baseline-fingerprints'],
-            writeBaselineFingerprints: a['write-baseline-fingerprints'],
-            baseline: a.baseline,
-            baselineParameters,
-          },
-          io,
-        );
+        const kv = keyValueOptions(a);
+        const paths = [...((a.paths as string[]) ?? []), ...kv.spilled].map(undash);
+        code = await runLint(lintArgs(a, kv, paths, a.baseline), io);
       },
     )
     .command(
@@ -419,35 +440,16 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         if (a.baseline !== undefined)
           throw new UsageError('archlint diff takes the baseline as <old>; drop --baseline');
         // The sides are checked here rather than by yargs, which counts them before the paths that -p took.
-        const { spilled, parameters, rule, baselineParameters } = keyValueOptions(a);
+        const kv = keyValueOptions(a);
         const sides = [a.old, a.new].filter((p) => p !== undefined).map(String);
-        sides.push(...spilled);
+        sides.push(...kv.spilled);
         sides.sort((x, y) => argv.indexOf(x) - argv.indexOf(y));
         if (sides.length !== 2)
           throw new UsageError(
             `archlint diff needs two paths, <old> (deployed) and <new>; got ${sides.length ? sides.map(undash).join(' ') : 'none'}`,
           );
         const [oldSide, newSide] = sides as [string, string];
-        code = await runLint(
-          {
-            paths: [newSide],
-            format: a.format as FormatName,
-            output: a.output,
-            config: a.config,
-            parameters,
-            rule,
-            failOn: a['fail-on'] as Severity | 'none',
-            showUnknown: a['show-unknown'],
-            quiet: a.quiet,
-            color: a.color,
-            environment: a.environment as 'prod' | 'nonprod' | undefined,
-            baselineFingerprints: a['baseline-fingerprints'],
-            writeBaselineFingerprints: a['write-baseline-fingerprints'],
-            baseline: oldSide,
-            baselineParameters,
-          },
-          io,
-        );
+        code = await runLint(lintArgs(a, kv, [newSide], oldSide), io);
       },
     )
     .command(
