@@ -1,6 +1,13 @@
 import { defineRule } from '../../src/engine/rule';
 import { NAME_PROPERTIES, NEW_ADDRESS_TYPES, STATEFUL_TYPES } from '../../src/data/stateful';
-import { dataRole, deferredTo, describeChanges, kindOf, quoteList } from '../../src/diff/rule-support';
+import {
+  dataRole,
+  deferredTo,
+  describeChanges,
+  kindOf,
+  quoteList,
+  recordDiffUnknowns,
+} from '../../src/diff/rule-support';
 import type { PropertyChange } from '../../src/diff/types';
 
 const ID = 'create-only-property-change';
@@ -46,12 +53,7 @@ export default defineRule({
     if (!base) return;
     const d = base.diff;
 
-    for (const u of d.unknowns) {
-      const model = u.side === 'baseline' ? base.model : ctx.model;
-      const r = model.resources.get(u.logicalId);
-      if (r && !STATEFUL_TYPES.has(r.type))
-        ctx.unknown(ctx.model.resources.get(u.logicalId), { path: u.path, why: `${u.side}: ${u.why}` });
-    }
+    recordDiffUnknowns(ctx, base, false);
 
     for (const t of d.typeChanges) {
       if (STATEFUL_TYPES.has(t.old.type)) continue; // stateful-resource-replacement reports it

@@ -17,6 +17,7 @@ import {
   kindOf,
   movedNote,
   quoteList,
+  recordDiffUnknowns,
   type Policy,
 } from '../../src/diff/rule-support';
 import type { PropertyChange, Replacement, ResourcePair } from '../../src/diff/types';
@@ -101,12 +102,7 @@ export default defineRule({
     if (!base) return;
     const d = base.diff;
 
-    for (const u of d.unknowns) {
-      const model = u.side === 'baseline' ? base.model : ctx.model;
-      const r = model.resources.get(u.logicalId);
-      if (r && STATEFUL_TYPES.has(r.type))
-        ctx.unknown(ctx.model.resources.get(u.logicalId), { path: u.path, why: `${u.side}: ${u.why}` });
-    }
+    recordDiffUnknowns(ctx, base, true);
 
     const anchorOf = new Map<string, string>();
     for (const c of d.cascades.values()) for (const id of c.replaced) if (!anchorOf.has(id)) anchorOf.set(id, c.anchor);

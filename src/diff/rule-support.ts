@@ -3,7 +3,7 @@
  * must not import the update-behaviour table or cloudformation-diff (they load with src/diff/baseline.ts,
  * in diff mode only).
  */
-import type { TemplateContext } from '../engine/context';
+import type { BaselineContext, RuleContext, TemplateContext } from '../engine/context';
 import type { Resource } from '../model/template';
 import { alternatives } from '../model/values';
 import { STATEFUL_TYPES, defaultDeletionPolicy, kindOf } from '../data/stateful';
@@ -87,6 +87,16 @@ export function quoteList(ids: readonly string[], max = 12): string {
   const shown = ids.slice(0, max).map((i) => `'${i}'`);
   if (ids.length > max) shown.push(`${ids.length - max} more`);
   return list(shown);
+}
+
+/** Record the diff's unknown outcomes for the resources a diff rule is responsible for (stateful or not). */
+export function recordDiffUnknowns(ctx: RuleContext, base: BaselineContext, stateful: boolean): void {
+  for (const u of base.diff.unknowns) {
+    const model = u.side === 'baseline' ? base.model : ctx.model;
+    const r = model.resources.get(u.logicalId);
+    if (r && STATEFUL_TYPES.has(r.type) === stateful)
+      ctx.unknown(ctx.model.resources.get(u.logicalId), { path: u.path, why: `${u.side}: ${u.why}` });
+  }
 }
 
 export { kindOf };
