@@ -1,5 +1,11 @@
 import { defineRule } from '../../src/engine/rule';
-import { DATABASE_TYPES, SNAPSHOT_CAPABLE_TYPES, STATEFUL_TYPES, kindOf } from '../../src/data/stateful';
+import {
+  DATABASE_TYPES,
+  SNAPSHOT_CAPABLE_TYPES,
+  STATEFUL_TYPES,
+  defaultDeletionPolicy,
+  kindOf,
+} from '../../src/data/stateful';
 import { alternatives } from '../../src/model/values';
 import type { Resource } from '../../src/model/template';
 import type { RuleContext } from '../../src/engine/context';
@@ -24,13 +30,6 @@ function policyValues(
     else return undefined;
   }
   return out;
-}
-
-/** Default DeletionPolicy: Snapshot for RDS clusters and standalone instances, Delete for everything else. */
-function defaultDeletion(r: Resource): Policy {
-  if (r.type === 'AWS::RDS::DBCluster') return 'Snapshot';
-  if (r.type === 'AWS::RDS::DBInstance' && r.properties.DBClusterIdentifier === undefined) return 'Snapshot';
-  return 'Delete';
 }
 
 export default defineRule({
@@ -102,7 +101,7 @@ export default defineRule({
       ctx.unknown(r, { path: ['DeletionPolicy'], why: 'DeletionPolicy depends on an unknown value' });
       return;
     }
-    const effective = deletion.map((d) => (d === 'absent' ? defaultDeletion(r) : d));
+    const effective = deletion.map((d) => (d === 'absent' ? defaultDeletionPolicy(r.type, r.properties) : d));
     if (effective.every((d) => d === 'Delete')) {
       const explicit = r.node.DeletionPolicy !== undefined;
       ctx.report(r, {
