@@ -72,22 +72,24 @@ export class Suppressions {
         this.all.push(...list);
       }
     }
-    for (const ack of cdk.acknowledgements ?? []) this.addAcknowledgement(model, ack);
+    const acks = cdk.acknowledgements ?? [];
+    if (acks.length) {
+      // Construct path -> logical id, built once: the first resource in template order wins, as before.
+      const byPath = new Map<string, string>();
+      for (const r of model.resources.values()) {
+        const p = this.constructPathOf(r);
+        if (p !== undefined && !byPath.has(p)) byPath.set(p, r.logicalId);
+      }
+      for (const ack of acks) this.addAcknowledgement(byPath, ack);
+    }
   }
 
-  private addAcknowledgement(model: TemplateModel, ack: CdkAcknowledgement): void {
+  private addAcknowledgement(byPath: ReadonlyMap<string, string>, ack: CdkAcknowledgement): void {
     const ruleId = ruleIdOfAcknowledgement(ack.id);
     if (!ruleId) return;
     const reason = ack.reason.trim() || undefined;
     // The resource the acknowledgement was recorded on (the L1 itself or its L2 parent), for reporting.
-    let logicalId: string | undefined;
-    for (const r of model.resources.values()) {
-      const p = this.constructPathOf(r);
-      if (p === ack.constructPath || p === `${ack.constructPath}/Resource`) {
-        logicalId = r.logicalId;
-        break;
-      }
-    }
+    const logicalId = byPath.get(ack.constructPath) ?? byPath.get(`${ack.constructPath}/Resource`);
     const entry: SuppressionEntry = {
       ruleId,
       reason,
@@ -96,10 +98,10 @@ export class Suppressions {
       logicalId,
       constructPath: ack.constructPath,
     };
-    let byPath = this.acks.get(ruleId);
-    if (!byPath) this.acks.set(ruleId, (byPath = new Map()));
-    if (byPath.has(ack.constructPath)) return;
-    byPath.set(ack.constructPath, entry);
+    let ackPaths = this.acks.get(ruleId);
+    if (!ackPaths) this.acks.set(ruleId, (ackPaths = new Map()));
+    if (ackPaths.has(ack.constructPath)) return;
+    ackPaths.set(ack.constructPath, entry);
     // Only acknowledgements recorded inside this template's stack are reported when they lack a reason.
     if (!reason && this.cdk.stackPath !== undefined && isUnderPath(ack.constructPath, this.cdk.stackPath)) {
       this.all.push(entry);
